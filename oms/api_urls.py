@@ -1,0 +1,27 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from channels.api.views import ChannelViewSet, OpenApiOrderViewSet
+from oms.catalog.api import ProductViewSet
+from oms.locations.api import WarehouseViewSet
+
+router = DefaultRouter()
+router.register("orders", OpenApiOrderViewSet, basename="order")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("products", ProductViewSet, basename="product")
+router.register("channels", ChannelViewSet, basename="channel")
+
+urlpatterns = [
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api:schema", permission_classes=[], authentication_classes=[]
+        ),
+        name="docs",
+    ),
+    path("", include(router.urls)),
+]

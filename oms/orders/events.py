@@ -1,0 +1,34 @@
+"""Domain events the core names and later stages subscribe to (see DESIGN.md, dependency direction).
+
+A stage registers a Celery task for an event in its ``AppConfig.ready``; ``publish`` enqueues every
+subscribed task after the surrounding transaction commits, with ids only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+
+ORDER_ACCEPTED = "order.accepted"
+ORDER_RELEASED = "order.released"
+ORDER_HELD = "order.held"
+ORDER_CANCELLED = "order.cancelled"
+
+_subscribers: dict[str, list] = defaultdict(list)
+
+
+def subscribe(event: str, task) -> None:
+    if task not in _subscribers[event]:
+        _subscribers[event].append(task)
+
+
+def subscribers(event: str) -> list:
+    return list(_subscribers[event])
+
+
+def publish(event: str, *, merchant_id, order_id) -> None:
+    for task in subscribers(event):
+        transaction.on_commit(
+            lambda task=task: task.delay(merchant_id=str(merchant_id), order_id=str(order_id), event=event)
+        )

@@ -1,0 +1,349 @@
+"""Every write on orders: creation in the standard format, status transitions, issues and the event log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from oms.catalog.models import Product
+from oms.core.actors import Actor
+from oms.core.addresses import address_complete, address_is_empty
+from oms.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from oms.core.phones import phone_to_e164
+from oms.locations.models import Location
+from oms.orders import events
+from oms.orders.models import DeliveryMethod, Order, OrderEvent, OrderIssue, OrderLine, OrderStatus
+from oms.orders.transitions import can_transition
+from oms.orders.types import NewOrder
+from oms.tenancy.models import Merchant
+
+CENT = Decimal("0.01")
+
+
+def request_fingerprint(body) -> str:
+    """A stable hash of a request body, to tell a replay from a different request under the same key."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _sequence_name(merchant: Merchant) -> str:
+    return f"order_number_{merchant.pk.hex}"
+
+
+def order_number_sequence_create(merchant: Merchant) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {_sequence_name(merchant)}")
+
+
+def order_number_next(merchant: Merchant) -> str:
+    """Numbers come from a per-merchant PostgreSQL sequence: no row lock, so a flood never queues on it."""
+    name = _sequence_name(merchant)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        if cursor.fetchone()[0] is None:
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+            except IntegrityError:
+                pass  # created concurrently by another transaction
+        cursor.execute("SELECT nextval(%s)", [name])
+        value = cursor.fetchone()[0]
+    return f"SO{value:06d}"
+
+
+def event_record(
+    *, order: Order, kind: str, message: str = "", actor: Actor | None = None, reason: str = "", data=None
+) -> OrderEvent:
+    actor = actor or Actor.system()
+    return OrderEvent.objects.create(
+        merchant_id=order.merchant_id,
+        order=order,
+        at=timezone.now(),
+        kind=kind,
+        message=message,
+        reason=reason,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        data=data or {},
+    )
+
+
+def issue_add(*, order: Order, code: str, message: str) -> OrderIssue:
+    return OrderIssue.objects.create(merchant_id=order.merchant_id, order=order, code=code, message=message)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+def order_create(
+    *,
+    merchant: Merchant,
+    channel,
+    data: NewOrder,
+    actor: Actor,
+    idempotency_key: str = "",
+    request_hash: str = "",
+) -> tuple[Order, bool]:
+    """Accept an order in the standard format. Returns (order, created); a replay returns the first order.
+
+    An order with problems (unknown SKU, missing or unknown address, invalid phone, totals that do not add
+    up) is still accepted and carries issues; nothing is rejected and lost.
+    """
+    existing = _order_existing(merchant, channel, data, idempotency_key, request_hash)
+    if existing is not None:
+        return existing, False
+    if not data.lines:
+        raise ValidationFailed("an order needs at least one line", fields={"lines": ["required"]})
+    try:
+        with transaction.atomic():
+            return _order_insert(merchant, channel, data, actor, idempotency_key, request_hash), True
+    except IntegrityError:
+        existing = _order_existing(merchant, channel, data, idempotency_key, request_hash)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _order_existing(
+    merchant, channel, data: NewOrder, idempotency_key: str, request_hash: str
+) -> Order | None:
+    orders = Order.objects.for_merchant(merchant)
+    if idempotency_key:
+        found = orders.filter(idempotency_key=idempotency_key).first()
+        if found is not None:
+            if request_hash and found.request_hash and found.request_hash != request_hash:
+                raise Conflict(
+                    "this Idempotency-Key was used with a different request body",
+                    code="idempotency_key_reused",
+                )
+            return found
+    if data.external_id:
+        found = orders.filter(channel=channel, external_id=data.external_id).first()
+        if found is not None:
+            if request_hash and found.request_hash and found.request_hash != request_hash:
+                raise Conflict(
+                    f"order {data.external_id} of this channel exists already as {found.number}",
+                    code="duplicate_external_id",
+                    fields={"external_id": ["exists"]},
+                )
+            return found
+    return None
+
+
+def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_key, request_hash) -> Order:
+    problems: list[tuple[str, str]] = []
+    currency = (data.currency or merchant.currency).upper()
+
+    pickup_location = None
+    if data.pickup_location_code:
+        pickup_location = (
+            Location.objects.for_merchant(merchant).filter(code=data.pickup_location_code).first()
+        )
+        if pickup_location is None:
+            problems.append(("unknown_location", f"pickup location {data.pickup_location_code!r} is unknown"))
+
+    address = address_complete(data.shipping_address)
+    if address_is_empty(data.shipping_address):
+        if data.delivery_method != DeliveryMethod.PICKUP:
+            problems.append(("missing_address", "the order has no shipping address"))
+    else:
+        problems += [(p.code, p.message) for p in address.problems]
+    country = address.address.get("country") or "CN"
+
+    customer = {
+        key: " ".join(str((data.customer or {}).get(key) or "").split()) for key in ("name", "email", "phone")
+    }
+    if customer["phone"]:
+        e164 = phone_to_e164(customer["phone"], country)
+        if e164:
+            customer["phone"] = e164
+        else:
+            problems.append(
+                ("invalid_phone", f"customer phone {customer['phone']!r} is not a valid phone number")
+            )
+    if not address.address.get("name"):
+        address.address["name"] = customer["name"]
+    if not address.address.get("phone") and customer["phone"].startswith("+"):
+        address.address["phone"] = customer["phone"]
+
+    skus = {line.sku for line in data.lines if line.sku}
+    products = {p.sku: p for p in Product.objects.for_merchant(merchant).filter(sku__in=skus)}
+    line_rows = []
+    computed_subtotal = Decimal("0")
+    for position, line in enumerate(data.lines, start=1):
+        computed = _money(line.unit_price * line.quantity)
+        line_total = _money(line.total) if line.total is not None else computed
+        if line.total is not None and line_total != computed:
+            problems.append(
+                (
+                    "total_mismatch",
+                    f"line {position} ({line.sku}): total {line_total} ≠ {line.quantity} × {line.unit_price}",
+                )
+            )
+        computed_subtotal += line_total
+        product = products.get(line.sku)
+        if product is None:
+            problems.append(
+                (
+                    "unknown_sku",
+                    f"line {position}: SKU {line.sku or line.channel_sku!r} is not in the catalog",
+                )
+            )
+        line_rows.append((position, line, line_total, product))
+
+    subtotal = _money(data.subtotal) if data.subtotal is not None else _money(computed_subtotal)
+    if data.subtotal is not None and subtotal != _money(computed_subtotal):
+        problems.append(("total_mismatch", f"subtotal {subtotal} ≠ sum of lines {_money(computed_subtotal)}"))
+    expected_total = (
+        subtotal + _money(data.shipping_total) - _money(data.discount_total) + _money(data.tax_total)
+    )
+    total = _money(data.total) if data.total is not None else expected_total
+    if data.total is not None and total != expected_total:
+        problems.append(
+            ("total_mismatch", f"total {total} ≠ subtotal + shipping − discount + tax = {expected_total}")
+        )
+    if total < 0:
+        raise ValidationFailed("the order total is negative", fields={"total": ["negative"]})
+
+    order = Order.objects.create(
+        merchant=merchant,
+        number=order_number_next(merchant),
+        channel=channel,
+        external_id=data.external_id,
+        external_number=data.external_number,
+        status=OrderStatus.ON_HOLD if data.hold else OrderStatus.NEW,
+        priority=data.priority,
+        order_type=data.order_type,
+        delivery_method=data.delivery_method,
+        pickup_location=pickup_location,
+        placed_at=data.placed_at or timezone.now(),
+        currency=currency,
+        subtotal=subtotal,
+        shipping_total=_money(data.shipping_total),
+        discount_total=_money(data.discount_total),
+        tax_total=_money(data.tax_total),
+        total=total,
+        customer_name=customer["name"],
+        customer_email=customer["email"].lower(),
+        customer_phone=customer["phone"],
+        shipping_address=address.address,
+        region_code=address.address.get("region_code", ""),
+        note=data.note,
+        tags=list(data.tags),
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            merchant=merchant,
+            order=order,
+            position=position,
+            sku=line.sku,
+            product=product,
+            channel_sku=line.channel_sku,
+            title=line.title or (product.title if product else ""),
+            variant=line.variant,
+            quantity=line.quantity,
+            unit_price=_money(line.unit_price),
+            total=line_total,
+        )
+        for position, line, line_total, product in line_rows
+    )
+    OrderIssue.objects.bulk_create(
+        OrderIssue(merchant=merchant, order=order, code=code, message=message) for code, message in problems
+    )
+    event_record(
+        order=order,
+        kind="created",
+        message=f"Order received from {channel.name}"
+        + (f" ({data.external_number or data.external_id})" if data.external_id else ""),
+        actor=actor,
+        data={"issues": [code for code, _ in problems]},
+    )
+    if data.hold:
+        event_record(order=order, kind="held", message="Created on hold", actor=actor)
+    else:
+        events.publish(events.ORDER_ACCEPTED, merchant_id=merchant.pk, order_id=order.pk)
+    return order
+
+
+def order_transition(
+    *, merchant: Merchant, order_id, to: str, actor: Actor, kind: str, message: str = "", reason: str = ""
+) -> Order:
+    """Compare-and-set the status: zero rows updated means someone else moved it first, and it is refused."""
+    with transaction.atomic():
+        order = Order.objects.for_merchant(merchant).filter(pk=order_id).first()
+        if order is None:
+            raise NotFound("no such order")
+        source = order.status
+        if not can_transition(source, to):
+            raise InvalidTransition(
+                f"an order that is {source} cannot become {to}", fields={"status": [source]}
+            )
+        updated = Order.objects.filter(pk=order.pk, status=source).update(
+            status=to, updated_at=timezone.now()
+        )
+        if not updated:
+            raise InvalidTransition(
+                "the order changed meanwhile; reload and try again", fields={"status": [source]}
+            )
+        order.status = to
+        event_record(
+            order=order,
+            kind=kind,
+            message=message or f"{source} → {to}",
+            actor=actor,
+            reason=reason,
+            data={"from": source, "to": to},
+        )
+    return order
+
+
+def order_cancel(*, merchant: Merchant, order_id, actor: Actor, reason: str = "") -> Order:
+    order = order_transition(
+        merchant=merchant,
+        order_id=order_id,
+        to=OrderStatus.CANCELLED,
+        actor=actor,
+        kind="cancelled",
+        message="Order cancelled",
+        reason=reason,
+    )
+    events.publish(events.ORDER_CANCELLED, merchant_id=merchant.pk, order_id=order.pk)
+    return order
+
+
+def order_hold(*, merchant: Merchant, order_id, actor: Actor, reason: str = "") -> Order:
+    order = order_transition(
+        merchant=merchant,
+        order_id=order_id,
+        to=OrderStatus.ON_HOLD,
+        actor=actor,
+        kind="held",
+        message="Order put on hold",
+        reason=reason,
+    )
+    events.publish(events.ORDER_HELD, merchant_id=merchant.pk, order_id=order.pk)
+    return order
+
+
+def order_release(*, merchant: Merchant, order_id, actor: Actor, reason: str = "") -> Order:
+    order = Order.objects.for_merchant(merchant).filter(pk=order_id).first()
+    if order is not None and order.status != OrderStatus.ON_HOLD:
+        raise InvalidTransition(f"only an order on hold can be released; this one is {order.status}")
+    order = order_transition(
+        merchant=merchant,
+        order_id=order_id,
+        to=OrderStatus.NEW,
+        actor=actor,
+        kind="released",
+        message="Hold released",
+        reason=reason,
+    )
+    events.publish(events.ORDER_RELEASED, merchant_id=merchant.pk, order_id=order.pk)
+    return order

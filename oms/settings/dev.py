@@ -1,0 +1,1 @@
+from oms.settings.base import *  # noqa: F403
