@@ -176,3 +176,19 @@ def test_product_in_use_cannot_be_deleted(api):
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "in_use"
+
+
+def test_rate_limit_is_per_merchant_and_answers_429_with_retry_after(merchant, rival, monkeypatch):
+    from oms.tenancy.throttling import MerchantRateThrottle
+
+    monkeypatch.setattr(MerchantRateThrottle, "THROTTLE_RATES", {"merchant": "3/min"})
+    first, second = token_client(merchant), token_client(merchant)
+
+    statuses = [client.get("/api/v1/products/").status_code for client in (first, second, first, second)]
+    rival_status = token_client(rival).get("/api/v1/products/").status_code
+
+    assert statuses == [200, 200, 200, 429]
+    assert rival_status == 200
+    limited = second.get("/api/v1/products/")
+    assert limited.json()["error"]["code"] == "throttled"
+    assert int(limited["Retry-After"]) > 0
