@@ -39,3 +39,7 @@ class NewOrder:
     note: str = ""
     tags: tuple[str, ...] = ()
     hold: bool = False
+    platform_status: str = ""
+    platform_updated_at: datetime | None = None
+    payment_pending: bool = False
+    cancelled: bool = False
