@@ -42,7 +42,7 @@ class NotPlatformFormat(PermanentError):
 
 @dataclass(frozen=True)
 class Account:
-    """What an adapter may know of a channel account: its credentials and settings, nothing of the database."""
+    """What an adapter may know of a channel account: credentials and settings, nothing of the database."""
 
     id: str
     kind: str
@@ -83,7 +83,7 @@ class ParsedEvent:
 
 @dataclass
 class PollPage:
-    """One page of a polled order API: its raw body (stored as an inbound event), orders and the next cursor."""
+    """One page of a polled order API: its raw body (stored as an inbound event), orders, next cursor."""
 
     body: bytes
     orders: list[NewOrder]
