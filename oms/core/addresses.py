@@ -38,6 +38,11 @@ class AddressResult:
     longitude: float | None = None
 
 
+def is_masked(value: str) -> bool:
+    """Platforms hide buyer data after a while as ``王**`` or ``138****8821``: such a value is not data."""
+    return "*" in (value or "")
+
+
 def _clean(value) -> str:
     return " ".join(str(value or "").split())
 
@@ -47,7 +52,7 @@ def address_complete(data: dict | None, *, label: str = "shipping address") -> A
     raw = {key: _clean((data or {}).get(key)) for key in ADDRESS_FIELDS}
     raw["country"] = (raw["country"] or "CN").upper()
     result = AddressResult(address=raw)
-    if raw["phone"]:
+    if raw["phone"] and not is_masked(raw["phone"]):
         e164 = phone_to_e164(raw["phone"], raw["country"])
         if e164:
             raw["phone"] = e164

@@ -14,6 +14,7 @@ ORDER_ACCEPTED = "order.accepted"
 ORDER_RELEASED = "order.released"
 ORDER_HELD = "order.held"
 ORDER_CANCELLED = "order.cancelled"
+ORDER_CHANGED = "order.changed"
 
 _subscribers: dict[str, list] = defaultdict(list)
 

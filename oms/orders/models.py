@@ -73,6 +73,8 @@ class Order(TenantModel):
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
+    platform_status = models.CharField(max_length=64, blank=True)
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-created_at"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -11,17 +12,19 @@ from django.utils import timezone
 
 from oms.catalog.models import Product
 from oms.core.actors import Actor
-from oms.core.addresses import address_complete, address_is_empty
+from oms.core.addresses import address_complete, address_is_empty, is_masked
 from oms.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from oms.core.phones import phone_to_e164
 from oms.locations.models import Location
 from oms.orders import events
 from oms.orders.models import DeliveryMethod, Order, OrderEvent, OrderIssue, OrderLine, OrderStatus
-from oms.orders.transitions import can_transition
-from oms.orders.types import NewOrder
+from oms.orders.transitions import CANCELLABLE, can_transition
+from oms.orders.types import NewOrder, NewOrderLine
 from oms.tenancy.models import Merchant
 
 CENT = Decimal("0.01")
+AWAITING_PAYMENT = "awaiting_payment"
+LINES_EDITABLE = frozenset({OrderStatus.NEW, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED})
 
 
 def request_fingerprint(body) -> str:
@@ -135,10 +138,17 @@ def _order_existing(
     return None
 
 
-def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_key, request_hash) -> Order:
-    problems: list[tuple[str, str]] = []
-    currency = (data.currency or merchant.currency).upper()
+@dataclass
+class _Draft:
+    """An order's fields, lines and problems worked out from a ``NewOrder``, before anything is written."""
 
+    fields: dict
+    lines: list[tuple[int, NewOrderLine, Decimal, Product | None]]
+    problems: list[tuple[str, str]]
+
+
+def _draft(merchant, data: NewOrder) -> _Draft:
+    problems: list[tuple[str, str]] = []
     pickup_location = None
     if data.pickup_location_code:
         pickup_location = (
@@ -158,7 +168,7 @@ def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_k
     customer = {
         key: " ".join(str((data.customer or {}).get(key) or "").split()) for key in ("name", "email", "phone")
     }
-    if customer["phone"]:
+    if customer["phone"] and not is_masked(customer["phone"]):
         e164 = phone_to_e164(customer["phone"], country)
         if e164:
             customer["phone"] = e164
@@ -209,38 +219,31 @@ def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_k
         )
     if total < 0:
         raise ValidationFailed("the order total is negative", fields={"total": ["negative"]})
+    fields = {
+        "currency": (data.currency or merchant.currency).upper(),
+        "priority": data.priority,
+        "order_type": data.order_type,
+        "delivery_method": data.delivery_method,
+        "pickup_location": pickup_location,
+        "subtotal": subtotal,
+        "shipping_total": _money(data.shipping_total),
+        "discount_total": _money(data.discount_total),
+        "tax_total": _money(data.tax_total),
+        "total": total,
+        "customer_name": customer["name"],
+        "customer_email": customer["email"].lower(),
+        "customer_phone": customer["phone"],
+        "shipping_address": address.address,
+        "region_code": address.address.get("region_code", ""),
+        "note": data.note,
+    }
+    return _Draft(fields=fields, lines=line_rows, problems=problems)
 
-    order = Order.objects.create(
-        merchant=merchant,
-        number=order_number_next(merchant),
-        channel=channel,
-        external_id=data.external_id,
-        external_number=data.external_number,
-        status=OrderStatus.ON_HOLD if data.hold else OrderStatus.NEW,
-        priority=data.priority,
-        order_type=data.order_type,
-        delivery_method=data.delivery_method,
-        pickup_location=pickup_location,
-        placed_at=data.placed_at or timezone.now(),
-        currency=currency,
-        subtotal=subtotal,
-        shipping_total=_money(data.shipping_total),
-        discount_total=_money(data.discount_total),
-        tax_total=_money(data.tax_total),
-        total=total,
-        customer_name=customer["name"],
-        customer_email=customer["email"].lower(),
-        customer_phone=customer["phone"],
-        shipping_address=address.address,
-        region_code=address.address.get("region_code", ""),
-        note=data.note,
-        tags=list(data.tags),
-        idempotency_key=idempotency_key,
-        request_hash=request_hash,
-    )
+
+def _lines_write(order: Order, draft: _Draft) -> None:
     OrderLine.objects.bulk_create(
         OrderLine(
-            merchant=merchant,
+            merchant_id=order.merchant_id,
             order=order,
             position=position,
             sku=line.sku,
@@ -252,24 +255,169 @@ def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_k
             unit_price=_money(line.unit_price),
             total=line_total,
         )
-        for position, line, line_total, product in line_rows
+        for position, line, line_total, product in draft.lines
     )
+
+
+def _issues_write(order: Order, problems: list[tuple[str, str]]) -> None:
     OrderIssue.objects.bulk_create(
-        OrderIssue(merchant=merchant, order=order, code=code, message=message) for code, message in problems
+        OrderIssue(merchant_id=order.merchant_id, order=order, code=code, message=message)
+        for code, message in problems
     )
+
+
+def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_key, request_hash) -> Order:
+    draft = _draft(merchant, data)
+    waits_for_payment = data.payment_pending and not data.cancelled
+    tags = list(data.tags) + ([AWAITING_PAYMENT] if waits_for_payment else [])
+    order = Order.objects.create(
+        merchant=merchant,
+        number=order_number_next(merchant),
+        channel=channel,
+        external_id=data.external_id,
+        external_number=data.external_number,
+        status=OrderStatus.ON_HOLD if data.hold or waits_for_payment else OrderStatus.NEW,
+        placed_at=data.placed_at or timezone.now(),
+        tags=tags,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        platform_status=data.platform_status,
+        platform_updated_at=data.platform_updated_at,
+        **draft.fields,
+    )
+    _lines_write(order, draft)
+    _issues_write(order, draft.problems)
     event_record(
         order=order,
         kind="created",
         message=f"Order received from {channel.name}"
         + (f" ({data.external_number or data.external_id})" if data.external_id else ""),
         actor=actor,
-        data={"issues": [code for code, _ in problems]},
+        data={"issues": [code for code, _ in draft.problems], "platform_status": data.platform_status},
     )
-    if data.hold:
+    if data.cancelled:
+        order_transition(
+            merchant=merchant,
+            order_id=order.pk,
+            to=OrderStatus.CANCELLED,
+            actor=actor,
+            kind="cancelled",
+            message="Cancelled on the platform before it reached us",
+            reason=data.platform_status,
+        )
+    elif waits_for_payment:
+        event_record(
+            order=order,
+            kind="held",
+            message="Waiting for the buyer's payment",
+            actor=actor,
+            reason=data.platform_status,
+        )
+    elif data.hold:
         event_record(order=order, kind="held", message="Created on hold", actor=actor)
     else:
         events.publish(events.ORDER_ACCEPTED, merchant_id=merchant.pk, order_id=order.pk)
     return order
+
+
+def _merge_contact(stored: dict, incoming: dict) -> dict:
+    """Newer values win, but a blank or masked value (``王**``, ``138****8821``) never erases a stored one."""
+    merged = dict(stored)
+    for key, value in incoming.items():
+        if (value and not is_masked(str(value))) or key not in merged:
+            merged[key] = value
+    return merged
+
+
+def _line_signature(rows) -> list[tuple]:
+    return [(sku, quantity, _money(price)) for sku, quantity, price in rows]
+
+
+def order_apply_channel_version(*, merchant: Merchant, order_id, data: NewOrder, actor: Actor) -> str:
+    """Apply a newer version of an order from its platform. Returns ``stale``, ``unchanged`` or ``updated``.
+
+    The platform's own updated time decides: an older or equal version never overwrites a newer one.
+    Address and contact changes apply field by field (blank or masked values keep what is stored); line
+    changes apply while the order is not yet allocated, later ones become a ``late_change`` issue; a
+    cancellation on the platform cancels the order; a payment releases an order waiting for it.
+    """
+    with transaction.atomic():
+        order = Order.objects.for_merchant(merchant).select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise NotFound("no such order")
+        if (
+            data.platform_updated_at is not None
+            and order.platform_updated_at is not None
+            and data.platform_updated_at <= order.platform_updated_at
+        ):
+            return "stale"
+        draft = _draft(merchant, data)
+        changes: list[str] = []
+        address = _merge_contact(order.shipping_address, draft.fields["shipping_address"])
+        if address != order.shipping_address:
+            before = order.shipping_address
+            order.shipping_address = address
+            order.region_code = address.get("region_code", "")
+            changes.append("address")
+            event_record(
+                order=order,
+                kind="address_changed",
+                message="Shipping address changed on the platform",
+                actor=actor,
+                data={"before": before, "after": address},
+            )
+        for key in ("customer_name", "customer_email", "customer_phone"):
+            value = draft.fields[key]
+            if value and not is_masked(value) and value != getattr(order, key):
+                setattr(order, key, value)
+                changes.append(key)
+        stored_lines = _line_signature(order.lines.values_list("sku", "quantity", "unit_price"))
+        incoming_lines = _line_signature(
+            (line.sku, line.quantity, line.unit_price) for _, line, _, _ in draft.lines
+        )
+        if data.lines and incoming_lines != stored_lines:
+            if order.status in LINES_EDITABLE:
+                order.lines.all().delete()
+                _lines_write(order, draft)
+                for key in ("subtotal", "shipping_total", "discount_total", "tax_total", "total"):
+                    setattr(order, key, draft.fields[key])
+                order.issues.filter(
+                    resolved_at__isnull=True, code__in=["unknown_sku", "total_mismatch"]
+                ).update(resolved_at=timezone.now())
+                _issues_write(order, [p for p in draft.problems if p[0] in ("unknown_sku", "total_mismatch")])
+                changes.append("lines")
+                event_record(
+                    order=order,
+                    kind="lines_changed",
+                    message="Items changed on the platform",
+                    actor=actor,
+                    data={
+                        "before": [list(map(str, r)) for r in stored_lines],
+                        "after": [list(map(str, r)) for r in incoming_lines],
+                    },
+                )
+            else:
+                issue_add(
+                    order=order,
+                    code="late_change",
+                    message=f"the platform changed the items after the order was {order.status}",
+                )
+                changes.append("late_change")
+        if data.platform_status != order.platform_status:
+            changes.append("platform_status")
+        order.platform_status = data.platform_status or order.platform_status
+        order.platform_updated_at = data.platform_updated_at or order.platform_updated_at
+        order.save()
+    if data.cancelled and order.status in CANCELLABLE:
+        order_cancel(merchant=merchant, order_id=order.pk, actor=actor, reason="cancelled on the platform")
+        changes.append("cancelled")
+    elif not data.payment_pending and order.status == OrderStatus.ON_HOLD and AWAITING_PAYMENT in order.tags:
+        Order.objects.filter(pk=order.pk).update(tags=[t for t in order.tags if t != AWAITING_PAYMENT])
+        order_release(merchant=merchant, order_id=order.pk, actor=actor, reason="paid on the platform")
+        changes.append("paid")
+    if "lines" in changes and order.status == OrderStatus.NEW:
+        events.publish(events.ORDER_CHANGED, merchant_id=merchant.pk, order_id=order.pk)
+    return "updated" if changes else "unchanged"
 
 
 def order_transition(
