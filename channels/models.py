@@ -112,7 +112,7 @@ class InboundEvent(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "external_event_id"],
-                condition=~Q(external_event_id="") & ~Q(status="rejected"),
+                condition=~Q(external_event_id="") & Q(status__in=["received", "processed", "failed"]),
                 name="inbound_event_unique_external_id",
             )
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from channels.models import ChannelAccount, ChannelKind
+from channels.models import ChannelAccount, ChannelKind, SkuMapping
 from oms.core.errors import Conflict
 
 FIELDS = ("kind", "name", "config", "webhook_secret", "status")
@@ -45,3 +45,11 @@ def channel_for_internal(*, merchant, kind: str) -> ChannelAccount:
             )
     except IntegrityError:
         return ChannelAccount.objects.for_merchant(merchant).filter(kind=kind).order_by("created_at").first()
+
+
+def sku_mapping_set(*, merchant, channel: ChannelAccount, channel_sku: str, sku: str) -> SkuMapping:
+    """Map a channel SKU onto a merchant SKU (replacing an earlier mapping); replay events to apply it."""
+    mapping, _ = SkuMapping.objects.update_or_create(
+        merchant=merchant, channel=channel, channel_sku=channel_sku.strip(), defaults={"sku": sku.strip()}
+    )
+    return mapping

@@ -2,7 +2,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from channels.api.views import ChannelViewSet, OpenApiOrderViewSet
+from channels.api.views import (
+    ChannelViewSet,
+    InboundEventViewSet,
+    OpenApiOrderViewSet,
+    SkuMappingViewSet,
+)
 from oms.catalog.api import ProductViewSet
 from oms.locations.api import WarehouseViewSet
 
@@ -11,6 +16,8 @@ router.register("orders", OpenApiOrderViewSet, basename="order")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("products", ProductViewSet, basename="product")
 router.register("channels", ChannelViewSet, basename="channel")
+router.register("inbound-events", InboundEventViewSet, basename="inbound-event")
+router.register("sku-mappings", SkuMappingViewSet, basename="sku-mapping")
 
 urlpatterns = [
     path(

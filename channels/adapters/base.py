@@ -65,11 +65,10 @@ class RawRequest:
 
 @dataclass(frozen=True)
 class WebhookInfo:
-    """What the intake needs to know of a request before it is stored: is it a ping, what is its event id."""
+    """What the intake reads of a verified request before processing: its event id, topic, and the reply."""
 
     event_id: str = ""
     topic: str = ""
-    is_ping: bool = False
     reply: dict | None = None
 
 
@@ -92,8 +91,14 @@ class PollPage:
 
 
 class ChannelAdapter(Protocol):
+    """``receives_webhooks``/``polls`` say which half applies; the other half raises PermanentError."""
+
     kind: str
     polls: bool
+    receives_webhooks: bool
+    poll_seconds: int
+
+    def is_ping(self, request: RawRequest) -> bool: ...
 
     def inspect(self, request: RawRequest) -> WebhookInfo: ...
 

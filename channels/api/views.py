@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from channels import services
-from channels.models import ChannelAccount, ChannelKind
+from channels import intake, services
+from channels.adapters.registry import get_adapter
+from channels.models import ChannelAccount, ChannelKind, InboundEvent, SkuMapping
+from channels.tasks import channel_poll_task
 from oms.orders.api.serializers import OrderCreateSerializer, OrderDetailSerializer
 from oms.orders.api.views import OrderViewSet
 from oms.orders.services import order_create, request_fingerprint
@@ -68,6 +71,18 @@ class ChannelViewSet(MerchantScopedMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.channel_delete(channel=instance)
 
+    @extend_schema(request=None, responses={202: ChannelSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        """Poll the platform now. With in-process tasks it has finished when it answers."""
+        channel = self.get_object()
+        adapter = get_adapter(channel.kind)
+        if adapter is None or not adapter.polls:
+            raise serializers.ValidationError({"kind": [f"{channel.kind} channels are not polled"]})
+        channel_poll_task.delay(str(channel.pk))
+        channel.refresh_from_db()
+        return Response(self.get_serializer(channel).data, status=status.HTTP_202_ACCEPTED)
+
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -100,3 +115,82 @@ class OpenApiOrderViewSet(OrderViewSet, viewsets.GenericViewSet):
         if not created:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class InboundEventSerializer(serializers.ModelSerializer):
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InboundEvent
+        fields = [
+            "id",
+            "channel",
+            "source",
+            "external_event_id",
+            "topic",
+            "status",
+            "error",
+            "attempts",
+            "received_at",
+            "processed_at",
+            "order_ids",
+            "headers",
+            "content_type",
+            "body",
+        ]
+
+    def get_body(self, event: InboundEvent) -> str:
+        return bytes(event.body).decode("utf-8", errors="replace")
+
+
+class InboundEventViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = InboundEventSerializer
+    filterset_fields = ["channel", "status", "source"]
+
+    def get_queryset(self):
+        return InboundEvent.objects.for_merchant(self.merchant).select_related("channel")
+
+    @extend_schema(request=None, responses=InboundEventSerializer)
+    @action(detail=True, methods=["post"])
+    def replay(self, request, pk=None):
+        event = self.get_object()
+        replayed = intake.inbound_event_replay(merchant=self.merchant, event_id=event.pk)
+        return Response(self.get_serializer(replayed).data)
+
+
+class SkuMappingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SkuMapping
+        fields = ["id", "channel", "channel_sku", "sku", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_channel(self, channel):
+        if channel.merchant_id != self.context["merchant"].pk:
+            raise serializers.ValidationError("unknown channel")
+        return channel
+
+
+class SkuMappingViewSet(
+    MerchantScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = SkuMappingSerializer
+    filterset_fields = ["channel", "channel_sku", "sku"]
+
+    def get_queryset(self):
+        return SkuMapping.objects.for_merchant(self.merchant)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "merchant": self.merchant}
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if "channel" in getattr(serializer, "fields", {}):
+            serializer.fields["channel"].queryset = ChannelAccount.objects.for_merchant(self.merchant)
+        return serializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.sku_mapping_set(merchant=self.merchant, **serializer.validated_data)

@@ -333,10 +333,13 @@ def _line_signature(rows) -> list[tuple]:
     return [(sku, quantity, _money(price)) for sku, quantity, price in rows]
 
 
-def order_apply_channel_version(*, merchant: Merchant, order_id, data: NewOrder, actor: Actor) -> str:
+def order_apply_channel_version(
+    *, merchant: Merchant, order_id, data: NewOrder, actor: Actor, allow_same_version: bool = False
+) -> str:
     """Apply a newer version of an order from its platform. Returns ``stale``, ``unchanged`` or ``updated``.
 
-    The platform's own updated time decides: an older or equal version never overwrites a newer one.
+    The platform's own updated time decides: an older or equal version never overwrites a newer one (an
+    equal one is applied again only on a replay, e.g. after a SKU mapping was fixed).
     Address and contact changes apply field by field (blank or masked values keep what is stored); line
     changes apply while the order is not yet allocated, later ones become a ``late_change`` issue; a
     cancellation on the platform cancels the order; a payment releases an order waiting for it.
@@ -348,7 +351,10 @@ def order_apply_channel_version(*, merchant: Merchant, order_id, data: NewOrder,
         if (
             data.platform_updated_at is not None
             and order.platform_updated_at is not None
-            and data.platform_updated_at <= order.platform_updated_at
+            and (
+                data.platform_updated_at < order.platform_updated_at
+                or (data.platform_updated_at == order.platform_updated_at and not allow_same_version)
+            )
         ):
             return "stale"
         draft = _draft(merchant, data)

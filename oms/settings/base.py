@@ -179,6 +179,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "oms.core.tasks.worker_heartbeat_task", "schedule": timedelta(seconds=60)},
+    "inbound-sweep": {"task": "channels.tasks.inbound_sweep_task", "schedule": timedelta(seconds=30)},
+    "channel-poll-dispatch": {
+        "task": "channels.tasks.channel_poll_dispatch_task",
+        "schedule": timedelta(seconds=15),
+    },
 }
 
 LOGGING = {
