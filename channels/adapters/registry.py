@@ -6,18 +6,25 @@ from importlib import import_module
 
 from channels.adapters.base import ChannelAdapter
 
-ADAPTERS: dict[str, str] = {
-    "sandbox": "channels.adapters.sandbox.adapter",
-}
+KINDS = ("shopify", "woocommerce", "bigcommerce", "amazon", "taobao", "jd", "pinduoduo", "douyin", "sandbox")
+ADAPTERS: dict[str, str] = {kind: f"channels.adapters.{kind}.adapter" for kind in KINDS}
 
 
 def get_adapter(kind: str) -> ChannelAdapter | None:
+    """The adapter of a platform kind; None for internal kinds (store, api, csv) and for Youzan (see README)."""
     path = ADAPTERS.get(kind)
-    return import_module(path).ADAPTER if path else None
+    if path is None:
+        return None
+    try:
+        return import_module(path).ADAPTER
+    except ModuleNotFoundError as exc:
+        if exc.name and path.startswith(exc.name):
+            return None
+        raise
 
 
 def polling_kinds() -> list[str]:
-    return [kind for kind in ADAPTERS if get_adapter(kind).polls]
+    return [kind for kind in ADAPTERS if getattr(get_adapter(kind), "polls", False)]
 
 
 def webhook_kinds() -> list[str]:
