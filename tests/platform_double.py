@@ -51,7 +51,9 @@ class PlatformDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 double.requests.append(
-                    Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body)
+                    Recorded(
+                        self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body
+                    )
                 )
                 queue = double.routes.get((self.command, parts.path))
                 if not queue:
@@ -75,14 +77,22 @@ class PlatformDouble:
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def add(self, method: str, path: str, body: bytes | str | dict | list = b"{}", status: int = 200,
-            headers: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | dict | list = b"{}",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Queue a reply for METHOD path; the last queued reply repeats once the others are used."""
         if isinstance(body, (dict, list)):
             body = json.dumps(body, ensure_ascii=False)
         if isinstance(body, str):
             body = body.encode()
-        self.routes[(method, path)].append(Reply(status, body, headers or {"Content-Type": "application/json"}))
+        self.routes[(method, path)].append(
+            Reply(status, body, headers or {"Content-Type": "application/json"})
+        )
 
     def add_fixture(self, method: str, path: str, fixture: str, status: int = 200, headers=None) -> None:
         self.add(method, path, (FIXTURES / fixture).read_bytes(), status, headers)

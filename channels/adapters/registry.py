@@ -11,7 +11,7 @@ ADAPTERS: dict[str, str] = {kind: f"channels.adapters.{kind}.adapter" for kind i
 
 
 def get_adapter(kind: str) -> ChannelAdapter | None:
-    """The adapter of a platform kind; None for internal kinds (store, api, csv) and for Youzan (see README)."""
+    """The adapter of a platform kind; None for internal kinds (store, api, csv) and Youzan (see README)."""
     path = ADAPTERS.get(kind)
     if path is None:
         return None

@@ -222,3 +222,24 @@ def membership_remove(*, merchant: Merchant, membership_id, actor: User) -> None
 
 def _owner_count(merchant: Merchant) -> int:
     return Membership.objects.for_merchant(merchant).filter(role=Role.OWNER, is_active=True).count()
+
+
+def invitation_revoke(*, merchant: Merchant, invitation_id) -> Invitation:
+    invitation = Invitation.objects.for_merchant(merchant).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("no such invitation")
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise Conflict("this invitation was already used or revoked", code="invitation_closed")
+    invitation.refresh_from_db()
+    return invitation
+
+
+def merchant_update(*, merchant: Merchant, name: str, timezone_name: str, currency: str) -> Merchant:
+    merchant.name = name.strip() or merchant.name
+    merchant.timezone = timezone_name
+    merchant.currency = currency.upper()
+    merchant.save(update_fields=["name", "timezone", "currency", "updated_at"])
+    return merchant
