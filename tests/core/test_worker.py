@@ -11,19 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from oms.core.models import WorkerHeartbeat
+from tests.helpers import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        return f"postgres://{db['USER']}@/{db['NAME']}?host={host}&port={db['PORT']}"
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -38,7 +30,7 @@ def test_a_task_sent_through_redis_runs_in_a_worker_process(redis_url):
     broker = redis_url.rsplit("/", 1)[0] + "/15"
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": broker,
         "REDIS_URL": redis_url,
         "DJANGO_SETTINGS_MODULE": "oms.settings.test",

@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from oms.tenancy.models import ApiToken, Membership, Merchant, Role
-from tests.core.test_worker import database_url
+from tests.helpers import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "Corr3ct-Horse-Battery"
@@ -20,7 +20,7 @@ GOOD = "Corr3ct-Horse-Battery"
 @pytest.fixture
 def manage(transactional_db):
     """Run manage.py in a child process against the test database."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "oms.settings.test"}
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "DJANGO_SETTINGS_MODULE": "oms.settings.test"}
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
