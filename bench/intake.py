@@ -35,8 +35,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = json.loads(
-    (ROOT / "tests/fixtures/channels/shopify/orders_create_basic.json").read_text()
-    if (ROOT / "tests/fixtures/channels/shopify/orders_create_basic.json").exists()
+    (ROOT / "tests/fixtures/channels/shopify/shopify_orders_create_basic.json").read_text()
+    if (ROOT / "tests/fixtures/channels/shopify/shopify_orders_create_basic.json").exists()
     else (ROOT.parent / "shared/samples/shopify_orders_create_basic.json").read_text()
 )
 SECRET = "bench-secret-0123456789"

@@ -136,7 +136,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo merchant ready: {Order.objects.for_merchant(merchant).count()} orders\n"
-                f"  open http://127.0.0.1:8000/ and log in as {EMAIL} / {PASSWORD}"
+                f"  log in as {EMAIL} / {PASSWORD} at the address printed below"
             )
         )
 
