@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class InventoryConfig(AppConfig):
     name = "inventory"
     label = "inventory"
+
+    def ready(self) -> None:
+        from inventory import tasks
+        from inventory.services.allocation import allocations_of
+        from oms.orders import events
+        from oms.orders.extensions import register_section
+
+        events.subscribe(events.ORDER_ACCEPTED, tasks.order_allocate_task)
+        events.subscribe(events.ORDER_RELEASED, tasks.order_allocate_task)
+        events.subscribe(events.ORDER_CHANGED, tasks.order_reallocate_task)
+        events.subscribe(events.ORDER_CANCELLED, tasks.order_release_task)
+        events.subscribe(events.ORDER_HELD, tasks.order_release_task)
+        register_section("allocations", allocations_of)

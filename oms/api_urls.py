@@ -8,6 +8,7 @@ from channels.api.views import (
     OpenApiOrderViewSet,
     SkuMappingViewSet,
 )
+from inventory.api import StockAdjustmentView, StockMoveViewSet, StockTransferView, StockViewSet
 from oms.catalog.api import ProductViewSet
 from oms.locations.api import WarehouseViewSet
 
@@ -18,6 +19,8 @@ router.register("products", ProductViewSet, basename="product")
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("inbound-events", InboundEventViewSet, basename="inbound-event")
 router.register("sku-mappings", SkuMappingViewSet, basename="sku-mapping")
+router.register("stock/moves", StockMoveViewSet, basename="stock-move")
+router.register("stock", StockViewSet, basename="stock")
 
 urlpatterns = [
     path(
@@ -30,5 +33,7 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    path("stock/adjustments/", StockAdjustmentView.as_view(), name="stock-adjustments"),
+    path("stock/transfers/", StockTransferView.as_view(), name="stock-transfers"),
     path("", include(router.urls)),
 ]

@@ -15,6 +15,7 @@ ORDER_RELEASED = "order.released"
 ORDER_HELD = "order.held"
 ORDER_CANCELLED = "order.cancelled"
 ORDER_CHANGED = "order.changed"
+STOCK_CHANGED = "stock.changed"
 
 _subscribers: dict[str, list] = defaultdict(list)
 
@@ -28,8 +29,15 @@ def subscribers(event: str) -> list:
     return list(_subscribers[event])
 
 
-def publish(event: str, *, merchant_id, order_id) -> None:
+def publish(event: str, **payload) -> None:
+    """Enqueue every subscriber of ``event`` after commit; ``payload`` holds ids (made strings) only."""
+    clean = {
+        key: [str(v) for v in value] if isinstance(value, list | tuple | set) else str(value)
+        for key, value in payload.items()
+    }
     for task in subscribers(event):
-        transaction.on_commit(
-            lambda task=task: task.delay(merchant_id=str(merchant_id), order_id=str(order_id), event=event)
-        )
+        transaction.on_commit(lambda task=task: task.delay(event=event, **clean))
+
+
+def publish_stock_changed(*, merchant_id, product_ids) -> None:
+    publish(STOCK_CHANGED, merchant_id=merchant_id, product_ids=sorted({str(pk) for pk in product_ids}))

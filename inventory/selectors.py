@@ -1,0 +1,47 @@
+"""Reads on stock shared by pages, the API and the check command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+
+from inventory.models import Allocation, AllocationStatus, StockLevel, StockMove
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    location_id: object
+    product_id: object
+    what: str
+    level: int
+    expected: int
+
+
+def ledger_mismatches(*, merchant=None) -> list[Mismatch]:
+    """Levels that differ from the sums of their ledger rows or of their active allocations (none, ever)."""
+    levels = StockLevel.objects.all() if merchant is None else StockLevel.objects.for_merchant(merchant)
+    sums = {
+        (row["location_id"], row["product_id"]): row
+        for row in StockMove.objects.filter(merchant_id__in=levels.values("merchant_id"))
+        .values("location_id", "product_id")
+        .annotate(on_hand=Sum("on_hand_delta"), allocated=Sum("allocated_delta"), safety=Sum("safety_delta"))
+    }
+    held = {
+        (row["location_id"], row["product_id"]): row["units"]
+        for row in Allocation.objects.filter(
+            Q(status=AllocationStatus.ACTIVE), merchant_id__in=levels.values("merchant_id")
+        )
+        .values("location_id", "product_id")
+        .annotate(units=Sum("quantity"))
+    }
+    found = []
+    for level in levels:
+        key = (level.location_id, level.product_id)
+        ledger = sums.get(key, {"on_hand": 0, "allocated": 0, "safety": 0})
+        for what in ("on_hand", "allocated", "safety"):
+            if getattr(level, what) != (ledger[what] or 0):
+                found.append(Mismatch(*key, f"{what} vs ledger", getattr(level, what), ledger[what] or 0))
+        if level.allocated != held.get(key, 0):
+            found.append(Mismatch(*key, "allocated vs allocations", level.allocated, held.get(key, 0)))
+    return found
