@@ -7,7 +7,9 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from inventory import tasks
+        from inventory.selectors import available_by_product
         from inventory.services.allocation import allocations_of
+        from oms.catalog.availability import register_reader
         from oms.orders import events
         from oms.orders.extensions import register_section
 
@@ -17,3 +19,4 @@ class InventoryConfig(AppConfig):
         events.subscribe(events.ORDER_CANCELLED, tasks.order_release_task)
         events.subscribe(events.ORDER_HELD, tasks.order_release_task)
         register_section("allocations", allocations_of)
+        register_reader(available_by_product)

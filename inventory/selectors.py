@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Greatest
 
 from inventory.models import Allocation, AllocationStatus, StockLevel, StockMove
 
@@ -45,3 +46,14 @@ def ledger_mismatches(*, merchant=None) -> list[Mismatch]:
         if level.allocated != held.get(key, 0):
             found.append(Mismatch(*key, "allocated vs allocations", level.allocated, held.get(key, 0)))
     return found
+
+
+def available_by_product(merchant_id, product_ids) -> dict:
+    """Units free to sell per product across active locations (on hand − allocated − safety, at least 0)."""
+    rows = (
+        StockLevel.objects.filter(merchant_id=merchant_id, product_id__in=product_ids, location__active=True)
+        .values("product_id")
+        .annotate(units=Sum(Greatest(F("on_hand") - F("allocated") - F("safety"), Value(0))))
+    )
+    found = {row["product_id"]: row["units"] or 0 for row in rows}
+    return {product_id: found.get(product_id, 0) for product_id in product_ids}

@@ -35,7 +35,9 @@ class BundleComponent(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["bundle", "component"], name="bundle_component_unique"),
-            models.CheckConstraint(condition=~models.Q(bundle=models.F("component")), name="bundle_not_itself"),
+            models.CheckConstraint(
+                condition=~models.Q(bundle=models.F("component")), name="bundle_not_itself"
+            ),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="bundle_quantity_positive"),
         ]
 
