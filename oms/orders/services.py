@@ -24,6 +24,8 @@ from oms.tenancy.models import Merchant
 
 CENT = Decimal("0.01")
 AWAITING_PAYMENT = "awaiting_payment"
+PLATFORM_HOLD = "platform_hold"
+SELF_RELEASING_TAGS = (AWAITING_PAYMENT, PLATFORM_HOLD)
 LINES_EDITABLE = frozenset({OrderStatus.NEW, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED})
 
 
@@ -269,14 +271,19 @@ def _issues_write(order: Order, problems: list[tuple[str, str]]) -> None:
 def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_key, request_hash) -> Order:
     draft = _draft(merchant, data)
     waits_for_payment = data.payment_pending and not data.cancelled
-    tags = list(data.tags) + ([AWAITING_PAYMENT] if waits_for_payment else [])
+    platform_hold = bool(data.platform_hold) and not data.cancelled and not waits_for_payment
+    tags = (
+        list(data.tags)
+        + ([AWAITING_PAYMENT] if waits_for_payment else [])
+        + ([PLATFORM_HOLD] if platform_hold else [])
+    )
     order = Order.objects.create(
         merchant=merchant,
         number=order_number_next(merchant),
         channel=channel,
         external_id=data.external_id,
         external_number=data.external_number,
-        status=OrderStatus.ON_HOLD if data.hold or waits_for_payment else OrderStatus.NEW,
+        status=OrderStatus.ON_HOLD if data.hold or waits_for_payment or platform_hold else OrderStatus.NEW,
         placed_at=data.placed_at or timezone.now(),
         tags=tags,
         idempotency_key=idempotency_key,
@@ -312,6 +319,10 @@ def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_k
             message="Waiting for the buyer's payment",
             actor=actor,
             reason=data.platform_status,
+        )
+    elif platform_hold:
+        event_record(
+            order=order, kind="held", message="Held by the platform", actor=actor, reason=data.platform_hold
         )
     elif data.hold:
         event_record(order=order, kind="held", message="Created on hold", actor=actor)
@@ -417,10 +428,16 @@ def order_apply_channel_version(
     if data.cancelled and order.status in CANCELLABLE:
         order_cancel(merchant=merchant, order_id=order.pk, actor=actor, reason="cancelled on the platform")
         changes.append("cancelled")
-    elif not data.payment_pending and order.status == OrderStatus.ON_HOLD and AWAITING_PAYMENT in order.tags:
-        Order.objects.filter(pk=order.pk).update(tags=[t for t in order.tags if t != AWAITING_PAYMENT])
-        order_release(merchant=merchant, order_id=order.pk, actor=actor, reason="paid on the platform")
-        changes.append("paid")
+    elif (
+        not data.payment_pending
+        and not data.platform_hold
+        and order.status == OrderStatus.ON_HOLD
+        and any(tag in order.tags for tag in SELF_RELEASING_TAGS)
+    ):
+        why = "paid on the platform" if AWAITING_PAYMENT in order.tags else "the platform released it"
+        Order.objects.filter(pk=order.pk).update(tags=[t for t in order.tags if t not in SELF_RELEASING_TAGS])
+        order_release(merchant=merchant, order_id=order.pk, actor=actor, reason=why)
+        changes.append("released")
     if "lines" in changes and order.status == OrderStatus.NEW:
         events.publish(events.ORDER_CHANGED, merchant_id=merchant.pk, order_id=order.pk)
     return "updated" if changes else "unchanged"

@@ -42,4 +42,7 @@ class NewOrder:
     platform_status: str = ""
     platform_updated_at: datetime | None = None
     payment_pending: bool = False
+    platform_hold: str = (
+        ""  # why the platform says not to ship yet (risk review…); released by a later version
+    )
     cancelled: bool = False

@@ -197,6 +197,7 @@ def order_from_doudian(order: dict) -> NewOrder:
         platform_updated_at=unix_time(order.get("update_time")),
         platform_status=status.platform_status,
         payment_pending=status.payment_pending,
+        platform_hold=status.platform_hold,
         cancelled=status.cancelled,
         hold=status.hold,
         order_type="presale" if presale else "normal",

@@ -6,8 +6,8 @@ in this state may the seller ship), 101 partly shipped, 3 shipped, 4 cancelled, 
 Our reading:
 
 * 1 → ``payment_pending`` (the order waits on hold until a newer version is paid);
-* 105 → also waiting (the core's self-releasing hold): paid, but the platform does not allow shipping until
-  it moves to 2, which releases it;
+* 105 → ``platform_hold`` (the core's self-releasing hold): paid, but the platform does not allow shipping
+  until it moves to 2, which releases it;
 * 2 → a plain new order;
 * 101, 3, 5 → created on hold (``hold``) when first seen then: shipped outside of us, not to be shipped
   twice; ``hold`` has no effect on an order we already have;
@@ -27,7 +27,6 @@ NAMES = {
     4: "cancelled",
     5: "completed",
 }
-WAITING = frozenset({1, 105})
 SHIPPED = frozenset({101, 3, 5})
 
 
@@ -35,6 +34,7 @@ SHIPPED = frozenset({101, 3, 5})
 class Status:
     platform_status: str
     payment_pending: bool
+    platform_hold: str
     cancelled: bool
     hold: bool
     name: str
@@ -47,7 +47,8 @@ def status_of(order_status) -> Status:
         code = 0
     return Status(
         platform_status=f"order_status={code}",
-        payment_pending=code in WAITING,
+        payment_pending=code == 1,
+        platform_hold="paid; the platform allows shipping from 备货中 (2) on" if code == 105 else "",
         cancelled=code == 4,
         hold=code in SHIPPED or code not in NAMES,
         name=NAMES.get(code, "unknown"),

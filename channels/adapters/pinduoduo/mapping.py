@@ -111,7 +111,7 @@ def order_from_pdd(info: dict) -> NewOrder:
         placed_at=beijing_time(info.get("created_time")),
         platform_updated_at=beijing_time(info.get("updated_at")),
         platform_status=status.platform_status,
-        payment_pending=status.payment_pending,
+        platform_hold=status.platform_hold,
         cancelled=status.cancelled,
         hold=status.hold,
         order_type="presale" if _text(info.get("is_pre_sale")) == "1" else "normal",

@@ -9,9 +9,10 @@
 Our reading:
 
 * cancelled: refunded (4), the deal cancelled (confirm 2) or the group failed (group 2);
-* waiting (``payment_pending``, the core's self-releasing hold): still awaiting shipment but under risk
-  review, with a refund under way (2, 3), or the deal/group not concluded yet (0); the next version without
-  the reason releases it;
+* held by the platform (``platform_hold``, the core's self-releasing hold, with the reason): still awaiting
+  shipment but under risk review, with a refund under way (2, 3), or the deal/group not concluded yet (0);
+  the next version without the reason releases it (Pinduoduo orders are always paid, so never
+  ``payment_pending``);
 * created on hold (``hold``): first seen already shipped or received (2, 3), so it is not shipped twice;
   ``hold`` has no effect on an order we already have.
 """
@@ -27,7 +28,7 @@ REFUND_STATUS = {1: "none", 2: "after_sales", 3: "refunding", 4: "refunded"}
 @dataclass(frozen=True)
 class Status:
     platform_status: str
-    payment_pending: bool
+    platform_hold: str
     cancelled: bool
     hold: bool
     name: str
@@ -69,7 +70,7 @@ def status_of(info: dict) -> Status:
         name = ORDER_STATUS.get(order_status, "unknown")
     return Status(
         platform_status=",".join(parts),
-        payment_pending=waiting,
+        platform_hold=",".join(parts) if waiting else "",
         cancelled=cancelled,
         hold=not cancelled and order_status in (2, 3),
         name=name,

@@ -107,7 +107,13 @@ def test_the_awaiting_shipment_sample_maps_to_the_standard_order():
 def test_the_order_under_risk_review_waits_with_blank_receiver_data():
     order = mapping.order_from_pdd(info_of("pdd_order_information_get_risk_control.json"))
 
-    assert (order.external_id, order.payment_pending, order.cancelled, order.hold, order.platform_status) == (
+    assert (
+        order.external_id,
+        bool(order.platform_hold),
+        order.cancelled,
+        order.hold,
+        order.platform_status,
+    ) == (
         ORDER_B,
         True,
         False,
@@ -215,7 +221,8 @@ def test_status_fields_become_waiting_cancelled_or_held(fields, expected):
 
     order = mapping.order_from_pdd(info)
 
-    assert (order.platform_status, order.payment_pending, order.cancelled, order.hold) == expected
+    assert (order.platform_status, bool(order.platform_hold), order.cancelled, order.hold) == expected
+    assert order.payment_pending is False
 
 
 @pytest.mark.parametrize(
@@ -401,7 +408,7 @@ def test_polled_orders_are_filed_with_their_amounts_and_the_risk_hold(channel, p
         "region_code": "440106",
     }
     held = Order.objects.get(channel=channel, external_id=ORDER_B)
-    assert (held.status, held.tags) == ("on_hold", ["awaiting_payment"])
+    assert (held.status, held.tags) == ("on_hold", ["platform_hold"])
     assert held.events.get(kind="held").reason == "order_status=1,refund_status=1,risk_control_status=1"
 
 
