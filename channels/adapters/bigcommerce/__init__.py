@@ -1,0 +1,1 @@
+"""BigCommerce: thin store/order/* webhooks (Standard Webhooks) and the v2 orders API."""

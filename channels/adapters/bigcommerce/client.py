@@ -1,0 +1,67 @@
+"""HTTP to BigCommerce's v2 orders API: ``/stores/{store_hash}/v2/…`` with ``X-Auth-Token``.
+
+Lists are bare JSON arrays without paging metadata (a short page is the last) and an empty list is ``204 No
+Content``. Bodies are returned as the platform's bytes so that what is stored is what it sent.
+"""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from channels.adapters.base import PermanentError, RetryableError
+
+DEFAULT_BASE = "https://api.bigcommerce.com"
+SUB_PAGE_LIMIT = 250
+TIMEOUT = (5, 20)
+
+
+class BigCommerceClient:
+    def __init__(self, config: dict):
+        store_hash = (config.get("store_hash") or "").strip()
+        if not store_hash:
+            raise PermanentError("the BigCommerce channel needs store_hash in its config")
+        base = (config.get("api_base_url") or DEFAULT_BASE).strip().rstrip("/")
+        self.base = f"{base}/stores/{store_hash}/v2"
+        self.headers = {"X-Auth-Token": config.get("access_token") or "", "Accept": "application/json"}
+
+    def get(self, path: str, params: dict | None = None) -> bytes:
+        """The body of ``GET /v2/{path}``; ``b"[]"`` for 204 No Content."""
+        try:
+            response = requests.get(
+                f"{self.base}/{path}", params=params, headers=self.headers, timeout=TIMEOUT
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise RetryableError(f"BigCommerce unreachable: {exc}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetryableError(
+                f"BigCommerce error {response.status_code}", retry_after=_seconds(response.headers)
+            )
+        if response.status_code >= 400:
+            raise PermanentError(
+                f"BigCommerce refused GET {path}: {response.status_code} {response.text[:200]}"
+            )
+        return b"[]" if response.status_code == 204 or not response.content.strip() else response.content
+
+    def get_all(self, path: str) -> bytes:
+        """Every page of a sub-resource list, as one JSON array made of the pages' own bytes."""
+        pages, page = [], 1
+        while True:
+            body = self.get(path, {"page": page, "limit": SUB_PAGE_LIMIT})
+            rows = json.loads(body)
+            if rows:
+                pages.append(body.strip()[1:-1].strip())
+            if len(rows) < SUB_PAGE_LIMIT:
+                return b"[" + b",".join(pages) + b"]"
+            page += 1
+
+
+def _seconds(headers) -> float | None:
+    """BigCommerce says when the rate-limit window resets in ``X-Rate-Limit-Time-Reset-Ms``."""
+    for name, scale in (("X-Rate-Limit-Time-Reset-Ms", 1000.0), ("Retry-After", 1.0)):
+        try:
+            return float(headers.get(name, "")) / scale
+        except ValueError:
+            continue
+    return None
