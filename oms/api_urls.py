@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from channels.api.addresses import AddressNormalizeView
 from channels.api.views import (
     ChannelViewSet,
     InboundEventViewSet,
@@ -35,5 +36,6 @@ urlpatterns = [
     ),
     path("stock/adjustments/", StockAdjustmentView.as_view(), name="stock-adjustments"),
     path("stock/transfers/", StockTransferView.as_view(), name="stock-transfers"),
+    path("addresses/normalize/", AddressNormalizeView.as_view(), name="address-normalize"),
     path("", include(router.urls)),
 ]

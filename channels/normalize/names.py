@@ -17,10 +17,15 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text or ""))
 
 
+_ROMAN = re.compile(r"(?i)(?:ii|iii|iv|vii|viii|ix|xiv|xv|xvi|xvii|xviii|xix)\.?")
+
+
 def _capitalise_word(word: str, first: bool) -> str:
     lower = word.lower()
     if not first and lower in _PARTICLES:
         return lower
+    if not first and _ROMAN.fullmatch(word):
+        return word.upper()
     parts = re.split(r"([-'’])", lower)
     out = []
     for part in parts:
@@ -48,8 +53,11 @@ def format_name(name: str) -> str:
 
 
 def full_name(first: str | None, last: str | None) -> str:
-    """Join first and last name: ``丽`` + ``张`` → ``张丽``; ``mary`` + ``o'brien`` → ``Mary O'Brien``."""
+    """Join first and last name: ``丽`` + ``张`` → ``张丽``; ``mary`` + ``o'brien`` → ``Mary O'Brien``.
+
+    Each part is tidied on its own, so an upper-case family name (``John`` + ``SMITH``) reads ``John Smith``.
+    """
     first, last = (first or "").strip(), (last or "").strip()
     if has_cjk(first) or has_cjk(last):
         return format_name(f"{last}{first}")
-    return format_name(" ".join(part for part in (first, last) if part))
+    return " ".join(format_name(part) for part in (first, last) if part)

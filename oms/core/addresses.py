@@ -77,7 +77,7 @@ def address_complete(data: dict | None, *, label: str = "shipping address") -> A
             raw["district"] = found.district or raw["district"]
             raw["region_code"] = found.code
             result.latitude, result.longitude = found.latitude, found.longitude
-            if not found.district:
+            if not found.district and divisions.children(found.code):
                 result.problems.append(
                     Problem("incomplete_address", f"{label}: the district is missing or unknown")
                 )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Division", "by_code", "children", "provinces", "resolve"]
+__all__ = ["Division", "by_code", "children", "provinces", "resolve", "short_names"]
 
 DATA = Path(__file__).resolve().parent / "data" / "divisions.csv"
 
@@ -135,7 +135,7 @@ class _Index:
     short: dict[str, dict[str, tuple[str, ...]]]
 
 
-def _short_names(name: str) -> set[str]:
+def short_names(name: str) -> set[str]:
     """Common short forms of an official name: 广东省→广东, 恩施土家族苗族自治州→恩施/恩施州, 南山区→南山."""
     if name in _PROVINCE_SHORT:
         return {_PROVINCE_SHORT[name]}
@@ -194,7 +194,7 @@ def _index() -> _Index:
         levels = [level, "city"] if code in MUNICIPALITIES else [level]
         for lvl in levels:
             exact[lvl][name].append(code)
-            for alias in _short_names(name):
+            for alias in short_names(name):
                 short[lvl][alias].append(code)
     return _Index(
         divisions=divisions,
@@ -217,7 +217,7 @@ def _match(
 ) -> tuple[str, tuple[str, ...]]:
     """The first level and codes matching ``name``: as a full name, as a short form, then shortened itself."""
     keys = [(index.exact, name), (index.short, name)]
-    keys += [(index.short, alias) for alias in sorted(_short_names(name))]
+    keys += [(index.short, alias) for alias in sorted(short_names(name))]
     for names, key in keys:
         for level in levels:
             found = tuple(code for code in names[level].get(key, ()) if _within(index, code, scope))
