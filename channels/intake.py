@@ -32,7 +32,7 @@ from channels.adapters.registry import get_adapter, polling_kinds
 from channels.models import ChannelAccount, ChannelStatus, InboundEvent, InboundSource, InboundStatus
 from channels.normalize.order import normalize_order
 from oms.core.actors import Actor
-from oms.core.errors import NotFound
+from oms.core.errors import DomainError, NotFound
 from oms.orders.models import Order
 from oms.orders.services import order_apply_channel_version, order_create
 from oms.orders.types import NewOrder
@@ -156,7 +156,17 @@ def inbound_event_process(*, event_id, replay: bool = False) -> InboundEvent:
         logger.warning("channels.intake.failed", extra={"event": str(event.pk), "error": str(exc)})
         event.refresh_from_db()
         return event
-    results = [order_ingest(channel=channel, data=data, replay=replay) for data in orders]
+    try:
+        results = [order_ingest(channel=channel, data=data, replay=replay) for data in orders]
+    except DomainError as exc:
+        InboundEvent.objects.filter(pk=event.pk).update(
+            status=InboundStatus.FAILED, error=f"{exc.code}: {exc.message}", processed_at=timezone.now()
+        )
+        logger.warning(
+            "channels.intake.rejected_by_core", extra={"event": str(event.pk), "error": exc.message}
+        )
+        event.refresh_from_db()
+        return event
     all_stale = bool(results) and all(outcome == "stale" for _, outcome in results)
     InboundEvent.objects.filter(pk=event.pk).update(
         status=InboundStatus.DUPLICATE if all_stale else InboundStatus.PROCESSED,

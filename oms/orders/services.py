@@ -18,7 +18,7 @@ from oms.core.phones import phone_to_e164
 from oms.locations.models import Location
 from oms.orders import events
 from oms.orders.models import DeliveryMethod, Order, OrderEvent, OrderIssue, OrderLine, OrderStatus
-from oms.orders.transitions import CANCELLABLE, can_transition
+from oms.orders.transitions import CANCELLABLE, HOLDABLE, can_transition
 from oms.orders.types import NewOrder, NewOrderLine
 from oms.tenancy.models import Merchant
 
@@ -102,7 +102,7 @@ def order_create(
     existing = _order_existing(merchant, channel, data, idempotency_key, request_hash)
     if existing is not None:
         return existing, False
-    if not data.lines:
+    if not data.lines and not data.cancelled:
         raise ValidationFailed("an order needs at least one line", fields={"lines": ["required"]})
     try:
         with transaction.atomic():
@@ -312,6 +312,7 @@ def _order_insert(merchant, channel, data: NewOrder, actor: Actor, idempotency_k
             message="Cancelled on the platform before it reached us",
             reason=data.platform_status,
         )
+        order.status = OrderStatus.CANCELLED
     elif waits_for_payment:
         event_record(
             order=order,
@@ -428,6 +429,15 @@ def order_apply_channel_version(
     if data.cancelled and order.status in CANCELLABLE:
         order_cancel(merchant=merchant, order_id=order.pk, actor=actor, reason="cancelled on the platform")
         changes.append("cancelled")
+    elif data.platform_hold and order.status in HOLDABLE and PLATFORM_HOLD not in order.tags:
+        Order.objects.filter(pk=order.pk).update(tags=[*order.tags, PLATFORM_HOLD])
+        order_hold(
+            merchant=merchant,
+            order_id=order.pk,
+            actor=actor,
+            reason=f"held by the platform: {data.platform_hold}",
+        )
+        changes.append("held")
     elif (
         not data.payment_pending
         and not data.platform_hold

@@ -69,3 +69,46 @@ def test_money_is_decimal_with_two_places(merchant):
 
     assert order.total == Decimal("5.30")
     assert isinstance(order.total, Decimal)
+
+
+def test_a_platform_hold_on_a_later_version_holds_and_a_clean_version_releases(merchant):
+    from datetime import UTC, datetime
+
+    from oms.orders.services import order_apply_channel_version
+
+    order = make_order(merchant, external_id="P-1", platform_updated_at=datetime(2026, 11, 11, 1, tzinfo=UTC))
+    locked = NewOrder(
+        lines=(NewOrderLine(sku="A", quantity=1, unit_price=Decimal("5")),),
+        external_id="P-1",
+        platform_hold="LOCKED",
+        platform_updated_at=datetime(2026, 11, 11, 2, tzinfo=UTC),
+    )
+    clean = NewOrder(
+        lines=(NewOrderLine(sku="A", quantity=1, unit_price=Decimal("5")),),
+        external_id="P-1",
+        platform_updated_at=datetime(2026, 11, 11, 3, tzinfo=UTC),
+    )
+
+    assert order_apply_channel_version(
+        merchant=merchant, order_id=order.pk, data=locked, actor=Actor.system()
+    ) == ("updated")
+    order.refresh_from_db()
+    assert (order.status, order.tags) == ("on_hold", ["platform_hold"])
+    assert order.events.get(kind="held").reason == "held by the platform: LOCKED"
+
+    order_apply_channel_version(merchant=merchant, order_id=order.pk, data=clean, actor=Actor.system())
+    order.refresh_from_db()
+    assert (order.status, order.tags) == ("new", [])
+
+
+def test_a_cancelled_order_may_arrive_without_lines(merchant):
+    data = NewOrder(lines=(), external_id="C-1", cancelled=True)
+
+    created, _ = order_create(
+        merchant=merchant,
+        channel=channel_for_internal(merchant=merchant, kind="api"),
+        data=data,
+        actor=Actor.system(),
+    )
+
+    assert (created.status, created.lines.count(), str(created.total)) == ("cancelled", 0, "0.00")

@@ -1,0 +1,1 @@
+"""JD (Jingdong) JOS: a polled channel (``jingdong.pop.order.search``)."""

@@ -1,0 +1,1 @@
+"""Taobao / Tmall Open Platform (TOP): a polled channel."""
