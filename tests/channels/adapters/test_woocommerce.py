@@ -375,7 +375,7 @@ def test_the_float_line_price_is_not_used():
         ("completed", False, False),
         ("cancelled", False, True),
         ("refunded", False, True),
-        ("failed", False, True),
+        ("failed", True, False),
     ],
 )
 def test_statuses(status, payment_pending, cancelled):
