@@ -182,6 +182,12 @@ def inbound_event_replay(*, merchant, event_id) -> InboundEvent:
     event = InboundEvent.objects.for_merchant(merchant).filter(pk=event_id).first()
     if event is None:
         raise NotFound("no such inbound event")
+    if event.source == InboundSource.IMPORT:
+        from channels.imports import import_event_replay
+
+        import_event_replay(merchant=merchant, event_id=event.pk)
+        event.refresh_from_db()
+        return event
     if event.status == InboundStatus.REJECTED:
         account = account_view(event.channel)
         request = RawRequest(headers=event.headers, body=bytes(event.body), content_type=event.content_type)
@@ -217,7 +223,7 @@ def inbound_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
 
     stale = InboundEvent.objects.filter(
         status=InboundStatus.RECEIVED, received_at__lt=timezone.now() - older_than
-    )
+    ).exclude(source=InboundSource.IMPORT)  # an import's own job tracks it
     ids = list(stale.order_by("received_at").values_list("pk", flat=True)[:500])
     for event_id in ids:
         inbound_event_process_task.delay(str(event_id))

@@ -31,3 +31,10 @@ def channel_poll_dispatch_task() -> None:
 @shared_task(name="channels.tasks.channel_poll_task", soft_time_limit=300, time_limit=360)
 def channel_poll_task(channel_id: str) -> None:
     intake.channel_poll(channel_id=channel_id)
+
+
+@shared_task(name="channels.tasks.import_job_run_task", soft_time_limit=1800, time_limit=1900)
+def import_job_run_task(job_id: str) -> None:
+    from channels import imports
+
+    imports.import_job_run(job_id=job_id)

@@ -6,12 +6,23 @@ from importlib import import_module
 
 from channels.adapters.base import ChannelAdapter
 
-KINDS = ("shopify", "woocommerce", "bigcommerce", "amazon", "taobao", "jd", "pinduoduo", "douyin", "sandbox")
+KINDS = (
+    "shopify",
+    "woocommerce",
+    "bigcommerce",
+    "amazon",
+    "taobao",
+    "jd",
+    "pinduoduo",
+    "douyin",
+    "youzan",
+    "sandbox",
+)
 ADAPTERS: dict[str, str] = {kind: f"channels.adapters.{kind}.adapter" for kind in KINDS}
 
 
 def get_adapter(kind: str) -> ChannelAdapter | None:
-    """The adapter of a platform kind; None for internal kinds (store, api, csv) and Youzan (see README)."""
+    """The adapter of a platform kind; None for the internal kinds (store, api, csv)."""
     path = ADAPTERS.get(kind)
     if path is None:
         return None

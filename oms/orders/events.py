@@ -36,7 +36,7 @@ def publish(event: str, **payload) -> None:
         for key, value in payload.items()
     }
     for task in subscribers(event):
-        transaction.on_commit(lambda task=task: task.delay(event=event, **clean))
+        transaction.on_commit(lambda task=task: task.delay(event=event, **clean), robust=True)
 
 
 def publish_stock_changed(*, merchant_id, product_ids) -> None:

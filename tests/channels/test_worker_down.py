@@ -37,7 +37,8 @@ def broker() -> str:
         app.conf.task_always_eager, app.conf.broker_url = saved
         if app._pool is not None:
             app._pool.force_close_all()
-            app._pool = None
+        app._pool = None
+        app.amqp._producer_pool = None  # eager tasks acquire a producer too: give them a fresh pool
 
 
 @pytest.mark.django_db(transaction=True)
