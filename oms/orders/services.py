@@ -341,6 +341,22 @@ def _merge_contact(stored: dict, incoming: dict) -> dict:
     return merged
 
 
+def _lines_relink(order: Order) -> bool:
+    """Lines of a once unknown SKU get their product when the catalog has it; the issue closes with the last."""
+    loose = list(order.lines.filter(product__isnull=True).exclude(sku=""))
+    products = {
+        p.sku: p
+        for p in Product.objects.for_merchant(order.merchant).filter(sku__in={line.sku for line in loose})
+    }
+    linked = [line for line in loose if line.sku in products]
+    for line in linked:
+        line.product = products[line.sku]
+        line.save(update_fields=["product", "updated_at"])
+    if linked and not order.lines.filter(product__isnull=True).exists():
+        order.issues.filter(code="unknown_sku", resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return bool(linked)
+
+
 def _line_signature(rows) -> list[tuple]:
     return [(sku, quantity, _money(price)) for sku, quantity, price in rows]
 
@@ -389,6 +405,8 @@ def order_apply_channel_version(
             if value and not is_masked(value) and value != getattr(order, key):
                 setattr(order, key, value)
                 changes.append(key)
+        if _lines_relink(order):
+            changes.append("relinked")
         stored_lines = _line_signature(order.lines.values_list("sku", "quantity", "unit_price"))
         incoming_lines = _line_signature(
             (line.sku, line.quantity, line.unit_price) for _, line, _, _ in draft.lines

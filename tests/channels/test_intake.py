@@ -246,3 +246,16 @@ def test_unknown_webhook_address_is_404_and_stores_nothing(client, sandbox):
 
     assert response.status_code == 404
     assert not InboundEvent.objects.exists()
+
+
+def test_a_replay_links_lines_to_a_product_created_after_the_order(sandbox, api):
+    event = store_event(sandbox, sandbox_page([sandbox_order(sku="NEW-SKU")]))
+    intake.inbound_event_process(event_id=event.pk)
+    order = Order.objects.get(channel=sandbox)
+    assert order.issues.filter(code="unknown_sku", resolved_at__isnull=True).exists()
+
+    product_create(merchant=sandbox.merchant, sku="NEW-SKU", title="New")
+    api.post(f"/api/v1/inbound-events/{event.pk}/replay/")
+
+    assert order.lines.get().product.sku == "NEW-SKU"
+    assert not order.issues.filter(code="unknown_sku", resolved_at__isnull=True).exists()
