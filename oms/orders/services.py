@@ -342,7 +342,7 @@ def _merge_contact(stored: dict, incoming: dict) -> dict:
 
 
 def _lines_relink(order: Order) -> bool:
-    """Lines of a once unknown SKU get their product when the catalog has it; the issue closes with the last."""
+    """Lines of a once unknown SKU get their product when the catalog has it; the issue closes at the last."""
     loose = list(order.lines.filter(product__isnull=True).exclude(sku=""))
     products = {
         p.sku: p
