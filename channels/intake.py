@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import InvalidOperation
@@ -98,23 +99,19 @@ def webhook_receive(
         event.save()
         logger.warning("channels.webhook.bad_signature", extra={"channel": str(channel.pk)})
         return WebhookAnswer(401, {"error": {"code": "bad_signature", "message": str(exc), "fields": {}}})
-    event.save()
     try:
         info = adapter.inspect(request)
     except MAPPING_ERRORS as exc:
-        InboundEvent.objects.filter(pk=event.pk).update(
-            status=InboundStatus.FAILED, error=f"not readable: {exc}"
-        )
+        event.status, event.error = InboundStatus.FAILED, f"not readable: {exc}"
+        event.save()
         return WebhookAnswer(400, {"error": {"code": "bad_payload", "message": str(exc), "fields": {}}})
+    event.external_event_id, event.topic = info.event_id[:200], info.topic[:100]
     try:
         with transaction.atomic():
-            InboundEvent.objects.filter(pk=event.pk).update(
-                external_event_id=info.event_id[:200], topic=info.topic[:100]
-            )
+            event.save()  # one INSERT; the partial unique index on the event id is the deduplication
     except IntegrityError:
-        InboundEvent.objects.filter(pk=event.pk).update(
-            status=InboundStatus.DUPLICATE, external_event_id=info.event_id[:200], topic=info.topic[:100]
-        )
+        event.pk, event.status = uuid.uuid4(), InboundStatus.DUPLICATE
+        event.save(force_insert=True)
         logger.info(
             "channels.webhook.duplicate", extra={"channel": str(channel.pk), "event_id": info.event_id}
         )

@@ -30,15 +30,20 @@ def broker() -> str:
     url = (os.environ.get("REDIS_URL") or settings.REDIS_URL).rsplit("/", 1)[0] + "/14"
     redis.Redis.from_url(url).flushdb()
     saved = (app.conf.task_always_eager, app.conf.broker_url)
+
+    def fresh_pools():  # pools bind the broker URL they were made with; eager tasks make one too
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    fresh_pools()
     app.conf.task_always_eager, app.conf.broker_url = False, url
     try:
         yield url
     finally:
         app.conf.task_always_eager, app.conf.broker_url = saved
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None  # eager tasks acquire a producer too: give them a fresh pool
+        fresh_pools()
 
 
 @pytest.mark.django_db(transaction=True)
