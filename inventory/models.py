@@ -92,7 +92,9 @@ class Allocation(TenantModel):
     """Units of one order line reserved at one location."""
 
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="allocations")
-    line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="allocations")
+    line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="allocations"
+    )
     location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
@@ -147,3 +149,96 @@ class AllocationPolicy(TenantModel):
 
     def __str__(self) -> str:
         return f"policy {self.merchant_id}"
+
+
+# --- Replenishment and suppliers ------------------------------------------------------------------------
+
+
+class Supplier(TenantModel):
+    """Someone the merchant buys from. Its private report link is stored only as a SHA-256 of the token."""
+
+    name = models.CharField(_("name"), max_length=200)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    digest_enabled = models.BooleanField(_("weekly email"), default=False)
+    digest_last_sent_at = models.DateTimeField(null=True, blank=True)
+    link_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    link_created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "name"], name="supplier_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_link(self) -> bool:
+        return bool(self.link_hash)
+
+
+class SupplierProduct(TenantModel):
+    """A SKU a supplier delivers: their code, the pack it comes in, its lead time and its unit cost."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="products")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    supplier_sku = models.CharField(_("supplier SKU"), max_length=100, blank=True)
+    pack_size = models.PositiveIntegerField(_("pack size"), default=1)
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time override (days)"), null=True, blank=True)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["supplier", "product__sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "product"], name="supplier_product_unique"),
+            models.CheckConstraint(condition=Q(pack_size__gt=0), name="supplier_product_pack_positive"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="supplier_product_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id}:{self.product_id}"
+
+    @property
+    def effective_lead_time(self) -> int:
+        return self.lead_time_days if self.lead_time_days is not None else self.supplier.lead_time_days
+
+
+class ReplenishmentAlert(TenantModel):
+    """Available stock fell below a reorder point: at one location, or (location empty) at none stocked.
+
+    At most one open alert per product and location; it resolves itself when stock returns.
+    """
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    available = models.IntegerField()
+    reorder_point = models.IntegerField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "product", "location"],
+                condition=Q(resolved_at__isnull=True),
+                nulls_distinct=False,
+                name="replenishment_alert_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["merchant", "resolved_at"], name="replenishment_alert_open")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.location_id or '*'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -37,14 +37,22 @@ def ledger_mismatches(*, merchant=None) -> list[Mismatch]:
         .annotate(units=Sum("quantity"))
     }
     found = []
+    seen = set()
     for level in levels:
         key = (level.location_id, level.product_id)
+        seen.add(key)
         ledger = sums.get(key, {"on_hand": 0, "allocated": 0, "safety": 0})
         for what in ("on_hand", "allocated", "safety"):
             if getattr(level, what) != (ledger[what] or 0):
                 found.append(Mismatch(*key, f"{what} vs ledger", getattr(level, what), ledger[what] or 0))
         if level.allocated != held.get(key, 0):
             found.append(Mismatch(*key, "allocated vs allocations", level.allocated, held.get(key, 0)))
+    for key in sorted(set(sums) - seen, key=str):  # ledger rows or allocations whose level row is gone
+        for what in ("on_hand", "allocated", "safety"):
+            if sums[key][what]:
+                found.append(Mismatch(*key, f"{what} vs ledger", 0, sums[key][what]))
+    for key in sorted(set(held) - seen, key=str):
+        found.append(Mismatch(*key, "allocated vs allocations", 0, held[key]))
     return found
 
 

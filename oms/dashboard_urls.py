@@ -52,6 +52,7 @@ urlpatterns = [
     path("invite/<str:secret>/", tenancy_views.invitation_accept, name="invitation_accept"),
     path("orders/", include("oms.orders.urls", namespace="orders")),
     path("inventory/", include("inventory.urls", namespace="inventory")),
+    path("s/", include("inventory.public_urls", namespace="supplier_public")),
     path("channels/", include("channels.urls", namespace="channels")),
     path("fulfillment/", include("fulfillment.urls", namespace="fulfillment")),
     path("tracking/", include("tracking.urls", namespace="tracking")),

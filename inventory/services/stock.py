@@ -59,7 +59,8 @@ def level_change(
     reference: str = "",
     guard_available: bool = False,
 ) -> StockLevel:
-    """Apply deltas to a locked level with a conditional UPDATE and write the ledger row.
+    """Apply deltas to a level locked by this transaction (``inventory.locks``) with a conditional UPDATE and
+    write the ledger row; ``level`` is updated in place.
 
     ``guard_available`` refuses an allocation that would take ``on_hand - allocated - safety`` below zero.
     Zero rows updated means the change would break an invariant: InsufficientStock, nothing written.
@@ -92,18 +93,24 @@ def level_change(
         reason=reason,
         reference=reference,
     )
-    level.refresh_from_db()
+    level.on_hand += on_hand  # the row is locked by this transaction: what we wrote is what it holds
+    level.allocated += allocated
+    level.safety += safety
     return level
 
 
-def _resolve(merchant, location_code: str, sku: str) -> tuple[Location, Product]:
+def _resolve(merchant, location_code: str, sku: str, field: str = "warehouse") -> tuple[Location, Product]:
     location = Location.objects.for_merchant(merchant).filter(code=location_code).first()
     if location is None:
-        raise NotFound(f"unknown warehouse {location_code!r}", fields={"warehouse": ["unknown"]})
+        raise NotFound(f"unknown warehouse {location_code!r}", fields={field: ["unknown"]})
     product = Product.objects.for_merchant(merchant).filter(sku=sku).first()
     if product is None:
         raise NotFound(f"unknown SKU {sku!r}", fields={"sku": ["unknown"]})
     return location, product
+
+
+class _StockBusy(Exception):
+    """Orders holding the stock a count must take back were busy elsewhere: roll back and try again."""
 
 
 def stock_adjust(
@@ -119,59 +126,55 @@ def stock_adjust(
     kind: str = MoveKind.ADJUSTMENT,
 ) -> StockLevel:
     """Receive, count or adjust stock at a location. A count below what is allocated first takes the missing
-    units back from the newest allocations there (those orders go back to allocation elsewhere)."""
-    if (delta is None) == (set_on_hand is None) and safety is None:
+    units back from the newest allocations there (those orders go back to allocation elsewhere), in the same
+    transaction as the count, so nothing can take the freed units before the count lands."""
+    if delta is not None and set_on_hand is not None:
+        raise ValidationFailed("give exactly one of delta or set_on_hand", fields={"delta": ["one of"]})
+    if delta is None and set_on_hand is None and safety is None:
         raise ValidationFailed("give exactly one of delta or set_on_hand", fields={"delta": ["one of"]})
     if set_on_hand is not None and set_on_hand < 0:
         raise ValidationFailed("stock on hand cannot be negative", fields={"set_on_hand": ["negative"]})
+    if safety is not None and safety < 0:
+        raise ValidationFailed("safety stock cannot be negative", fields={"safety": ["negative"]})
     location, product = _resolve(merchant, warehouse, sku)
     if set_on_hand is not None and kind == MoveKind.ADJUSTMENT:
         kind = MoveKind.COUNT
     for _ in range(5):
-        target = _target_on_hand(merchant, location, product, delta, set_on_hand)
-        _make_room(merchant=merchant, location=location, product=product, on_hand=target, actor=actor)
-        with transaction.atomic():
-            level = locks.levels_lock(merchant=merchant, keys=[(location.pk, product.pk)])[
-                (location.pk, product.pk)
-            ]
-            change = (set_on_hand - level.on_hand) if set_on_hand is not None else (delta or 0)
-            if level.on_hand + change < level.allocated:
-                continue  # an allocation landed meanwhile: make room again
-            if level.on_hand + change < 0:
-                raise InsufficientStock(f"only {level.on_hand} on hand; cannot remove {-change}")
-            if change:
-                level = level_change(level, kind, actor, on_hand=change, reason=reason)
-            if safety is not None and safety != level.safety:
-                if safety < 0:
-                    raise ValidationFailed("safety stock cannot be negative", fields={"safety": ["negative"]})
-                level = level_change(
-                    level, MoveKind.SAFETY, actor, safety=safety - level.safety, reason=reason
-                )
-            if change > 0 or (safety is not None):
-                transaction.on_commit(lambda: stock_freed(merchant_id=merchant.pk, product_ids=[product.pk]))
-            events.publish_stock_changed(merchant_id=merchant.pk, product_ids=[product.pk])
-            return level
+        try:
+            with transaction.atomic():
+                return _adjust(merchant, location, product, actor, delta, set_on_hand, safety, reason, kind)
+        except _StockBusy:
+            continue
     raise Conflict("stock kept changing while adjusting; try again", code="busy")
 
 
-def _target_on_hand(merchant, location, product, delta, set_on_hand) -> int:
-    level = StockLevel.objects.filter(location=location, product=product).first()
-    current = level.on_hand if level else 0
-    return set_on_hand if set_on_hand is not None else current + (delta or 0)
-
-
-def _make_room(*, merchant, location, product, on_hand: int, actor: Actor) -> None:
+def _adjust(merchant, location, product, actor, delta, set_on_hand, safety, reason, kind) -> StockLevel:
     from inventory.services.allocation import allocations_take_back
 
-    level = StockLevel.objects.filter(location=location, product=product).first()
-    if level is not None and level.allocated > max(on_hand, 0):
+    key = (location.pk, product.pk)
+    level = locks.levels_lock(merchant=merchant, keys=[key])[key]
+    change = (set_on_hand - level.on_hand) if set_on_hand is not None else (delta or 0)
+    if level.on_hand + change < 0:
+        raise InsufficientStock(f"only {level.on_hand} on hand; cannot remove {-change}")
+    if level.on_hand + change < level.allocated:
         allocations_take_back(
             merchant=merchant,
             location=location,
             product=product,
-            units=level.allocated - max(on_hand, 0),
+            units=level.allocated - (level.on_hand + change),
             actor=actor,
         )
+        level.refresh_from_db()
+        if level.on_hand + change < level.allocated:
+            raise _StockBusy
+    if change:
+        level = level_change(level, kind, actor, on_hand=change, reason=reason)
+    if safety is not None and safety != level.safety:
+        level = level_change(level, MoveKind.SAFETY, actor, safety=safety - level.safety, reason=reason)
+    if change > 0 or safety is not None:
+        transaction.on_commit(lambda: stock_freed(merchant_id=merchant.pk, product_ids=[product.pk]))
+    events.publish_stock_changed(merchant_id=merchant.pk, product_ids=[product.pk])
+    return level
 
 
 def stock_transfer(
@@ -182,8 +185,8 @@ def stock_transfer(
         raise ValidationFailed("a transfer moves at least one unit", fields={"quantity": ["positive"]})
     if source == destination:
         raise ValidationFailed("source and destination are the same", fields={"destination": ["same"]})
-    from_location, product = _resolve(merchant, source, sku)
-    to_location, _ = _resolve(merchant, destination, sku)
+    from_location, product = _resolve(merchant, source, sku, field="source")
+    to_location, _ = _resolve(merchant, destination, sku, field="destination")
     with transaction.atomic():
         levels = locks.levels_lock(
             merchant=merchant, keys=[(from_location.pk, product.pk), (to_location.pk, product.pk)]

@@ -21,3 +21,15 @@ def detail_sections(order) -> dict:
     for key, fn in _sections.items():
         values[key] = fn(order)
     return values
+
+
+_stock_holders: list[Callable] = []
+
+
+def register_stock_holder(fn: Callable) -> None:
+    """``fn(order) -> bool``: whether a stage holds stock for the order (then its lines stay as they are)."""
+    _stock_holders.append(fn)
+
+
+def order_holds_stock(order) -> bool:
+    return any(fn(order) for fn in _stock_holders)

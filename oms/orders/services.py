@@ -17,6 +17,7 @@ from oms.core.errors import Conflict, InvalidTransition, NotFound, ValidationFai
 from oms.core.phones import phone_to_e164
 from oms.locations.models import Location
 from oms.orders import events
+from oms.orders.extensions import order_holds_stock
 from oms.orders.models import DeliveryMethod, Order, OrderEvent, OrderIssue, OrderLine, OrderStatus
 from oms.orders.transitions import CANCELLABLE, HOLDABLE, can_transition
 from oms.orders.types import NewOrder, NewOrderLine
@@ -412,7 +413,7 @@ def order_apply_channel_version(
             (line.sku, line.quantity, line.unit_price) for _, line, _, _ in draft.lines
         )
         if data.lines and incoming_lines != stored_lines:
-            if order.status in LINES_EDITABLE:
+            if order.status in LINES_EDITABLE and not order_holds_stock(order):
                 order.lines.all().delete()
                 _lines_write(order, draft)
                 for key in ("subtotal", "shipping_total", "discount_total", "tax_total", "total"):

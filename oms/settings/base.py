@@ -101,6 +101,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when REDIS_URL is set, else local memory ---------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_CREDENTIAL_KEYS = env_list("CHANNEL_CREDENTIAL_KEYS", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -183,6 +184,23 @@ CELERY_BEAT_SCHEDULE = {
     "channel-poll-dispatch": {
         "task": "channels.tasks.channel_poll_dispatch_task",
         "schedule": timedelta(seconds=15),
+    },
+    "backorders-sweep": {  # waiting orders retried even if the task that should have woken them was lost
+        "task": "inventory.tasks.backorders_sweep_task",
+        "schedule": timedelta(minutes=2),
+    },
+    "supplier-digest": {"task": "inventory.tasks.supplier_digest_task", "schedule": timedelta(hours=1)},
+    "replenishment-scan": {  # also sends the supplier digests that are due
+        "task": "inventory.tasks.replenishment_scan_task",
+        "schedule": timedelta(minutes=10),
+    },
+    "stock-push-sweep": {  # pushes the stock figures marked for the channels (channels.stock_sync)
+        "task": "channels.tasks.stock_push_sweep_task",
+        "schedule": timedelta(seconds=15),
+    },
+    "stock-push-reconcile": {  # marks what a lost stock event left unmarked, and never-pushed products
+        "task": "channels.tasks.stock_reconcile_task",
+        "schedule": timedelta(minutes=10),
     },
 }
 

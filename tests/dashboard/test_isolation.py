@@ -75,8 +75,10 @@ def test_every_dashboard_url_with_an_id_is_covered():
     dashboard = {name for name in names(get_resolver()) if not name.startswith("api:")}
 
     from tests.channels.test_channel_pages import URLS as CHANNEL_URLS
+    from tests.inventory_pages.test_isolation_and_roles import URLS as INVENTORY_URLS
 
-    assert dashboard == {name for _, name, _, _ in URLS} | {name for _, name, _, _ in CHANNEL_URLS}
+    covered = {name for _, name, _, _ in URLS + CHANNEL_URLS + INVENTORY_URLS}
+    assert dashboard == covered
 
 
 def test_rival_rows_are_absent_from_every_list(owner_client, merchant, rival, rival_owner):
