@@ -547,3 +547,28 @@ def order_release(*, merchant: Merchant, order_id, actor: Actor, reason: str = "
     )
     events.publish(events.ORDER_RELEASED, merchant_id=merchant.pk, order_id=order.pk)
     return order
+
+
+REALLOCATABLE = frozenset(
+    {OrderStatus.NEW, OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_ALLOCATED, OrderStatus.BACKORDERED}
+)
+
+
+def order_reallocate(*, merchant: Merchant, order_id, actor: Actor, reason: str = "") -> Order:
+    """Ask the inventory stage to give back the order's stock and allocate it afresh (after a policy or stock
+    change). The request is logged here; the allocation decision and its reasons follow in the timeline."""
+    order = Order.objects.for_merchant(merchant).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("no such order")
+    if order.status not in REALLOCATABLE:
+        raise InvalidTransition(f"an order that is {order.status} cannot be re-allocated")
+    with transaction.atomic():
+        event_record(
+            order=order,
+            kind="reallocation_requested",
+            message="Re-allocation requested",
+            actor=actor,
+            reason=reason,
+        )
+        events.publish(events.ORDER_CHANGED, merchant_id=merchant.pk, order_id=order.pk)
+    return order

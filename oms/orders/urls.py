@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:order_id>/cancel/", views.order_cancel, name="cancel"),
     path("<uuid:order_id>/hold/", views.order_hold, name="hold"),
     path("<uuid:order_id>/release/", views.order_release, name="release"),
+    path("<uuid:order_id>/reallocate/", views.order_reallocate, name="reallocate"),
 ]

@@ -46,6 +46,7 @@ def _allowed_actions(order, membership) -> dict[str, bool]:
         "release": may_write
         and order.status == OrderStatus.ON_HOLD
         and can_transition(OrderStatus.ON_HOLD, OrderStatus.NEW),
+        "reallocate": may_write and order.status in services.REALLOCATABLE,
     }
 
 
@@ -99,3 +100,9 @@ def order_hold(request, order_id):
 @member_required
 def order_release(request, order_id):
     return _order_action(request, order_id, services.order_release, _("Hold released."))
+
+
+@require_POST
+@member_required
+def order_reallocate(request, order_id):
+    return _order_action(request, order_id, services.order_reallocate, _("Allocated again."))

@@ -37,6 +37,7 @@ URLS = [
     ("post", "orders:cancel", "order", {"reason": "rival"}),
     ("post", "orders:hold", "order", {"reason": "rival"}),
     ("post", "orders:release", "order", {"reason": "rival"}),
+    ("post", "orders:reallocate", "order", {"reason": "rival"}),
     ("post", "settings:member_update", "membership", {"role": Role.MANAGER}),
     ("post", "settings:member_remove", "membership", {}),
     ("post", "settings:invitation_revoke", "invitation", {}),

@@ -159,7 +159,8 @@ def test_detail_shows_header_lines_issues_and_timeline(owner_client, merchant):
 @pytest.mark.parametrize(
     ("status", "shown"),
     [
-        ("new", {"cancel", "hold"}),
+        ("new", {"cancel", "hold", "reallocate"}),
+        ("backordered", {"cancel", "hold", "reallocate"}),
         ("on_hold", {"cancel", "release"}),
         ("cancelled", set()),
     ],
@@ -261,3 +262,20 @@ def test_anonymous_is_sent_to_login_and_htmx_gets_a_client_redirect(client):
     assert page.status_code == 302
     assert page.url == "/accounts/login/?next=/orders/"
     assert partial["HX-Redirect"] == "/accounts/login/"
+
+
+def test_reallocate_button_logs_the_request_and_is_refused_once_cancelled(owner_client, merchant):
+    order = make_order(merchant, external_number="EXT-R")
+
+    page = owner_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    done = owner_client.post(
+        reverse("orders:reallocate", args=[order.pk]), {"reason": "policy changed"}, follow=True
+    )
+
+    assert reverse("orders:reallocate", args=[order.pk]) in page
+    assert "Allocated again." in done.content.decode()
+    assert order.events.get(kind="reallocation_requested").reason == "policy changed"
+    owner_client.post(reverse("orders:cancel", args=[order.pk]))
+    refused = owner_client.post(reverse("orders:reallocate", args=[order.pk]), follow=True)
+    assert "cannot be re-allocated" in refused.content.decode()
+    assert order.events.filter(kind="reallocation_requested").count() == 1

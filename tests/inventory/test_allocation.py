@@ -476,3 +476,57 @@ def test_an_allocation_announces_the_stock_change_and_a_shortage_does_not(
     assert heard == [
         {"event": "stock.changed", "merchant_id": str(merchant.pk), "product_ids": [str(skus["MUG"].pk)]}
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_manual_reallocation_from_the_api_moves_the_order_to_the_current_best_location(merchant, api):
+    from oms.catalog.services import product_create
+    from oms.locations.services import location_create
+
+    product_create(merchant=merchant, sku="TEA", title="Tea")
+    for code, district in (
+        ("FAR", ("黑龙江省", "哈尔滨市", "南岗区")),
+        ("NEAR", ("广东省", "深圳市", "南山区")),
+    ):
+        location_create(
+            merchant=merchant,
+            code=code,
+            name=code,
+            kind="warehouse",
+            address={"province": district[0], "city": district[1], "district": district[2]},
+        )
+    api.post("/api/v1/stock/adjustments/", {"warehouse": "FAR", "sku": "TEA", "delta": 5}, format="json")
+    body = {
+        "lines": [{"sku": "TEA", "quantity": 2, "unit_price": "10.00"}],
+        "shipping_address": {"province": "广东省", "city": "深圳市", "district": "福田区", "detail": "x"},
+    }
+    order_id = api.post("/api/v1/orders/", body, format="json").json()["id"]
+    assert api.get(f"/api/v1/orders/{order_id}/").json()["allocations"] == [
+        {"warehouse": "FAR", "sku": "TEA", "quantity": 2}
+    ]
+    api.post("/api/v1/stock/adjustments/", {"warehouse": "NEAR", "sku": "TEA", "delta": 5}, format="json")
+
+    response = api.post(
+        f"/api/v1/orders/{order_id}/reallocate/", {"reason": "nearer stock arrived"}, format="json"
+    )
+
+    assert response.status_code == 200
+    detail = api.get(f"/api/v1/orders/{order_id}/").json()
+    assert detail["status"] == "allocated"
+    assert detail["allocations"] == [{"warehouse": "NEAR", "sku": "TEA", "quantity": 2}]
+    assert "reallocation_requested" in [event["kind"] for event in detail["events"]]
+    levels = {
+        row["warehouse"]: row["allocated"] for row in api.get("/api/v1/stock/?sku=TEA").json()["results"]
+    }
+    assert levels == {"FAR": 0, "NEAR": 2}
+
+
+def test_manual_reallocation_of_a_cancelled_order_is_409(merchant, api):
+    order_id = api.post(
+        "/api/v1/orders/", {"lines": [{"sku": "X", "quantity": 1, "unit_price": "1.00"}]}, format="json"
+    ).json()["id"]
+    api.post(f"/api/v1/orders/{order_id}/cancel/")
+
+    response = api.post(f"/api/v1/orders/{order_id}/reallocate/")
+
+    assert response.status_code == 409

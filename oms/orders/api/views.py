@@ -81,3 +81,9 @@ class OrderViewSet(
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         return self._change(request, services.order_release)
+
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reallocate(self, request, pk=None):
+        """Give back the order's stock and allocate it again under the current policy and stock."""
+        return self._change(request, services.order_reallocate)
