@@ -73,8 +73,8 @@ PLATFORM_FORMS: dict[str, PlatformForm] = {
             Credential("marketplace_id", _("Marketplace ID"), _("For example ATVPDKIKX0DER.")),
             Credential("region", _("Region"), choices=AMAZON_REGIONS),
             Credential("refresh_token", _("Refresh token"), secret=True),
-            Credential("lwa_client_id", _("LWA client ID")),
-            Credential("lwa_client_secret", _("LWA client secret"), secret=True),
+            Credential("client_id", _("LWA client ID")),
+            Credential("client_secret", _("LWA client secret"), secret=True),
         )
     ),
     ChannelKind.TAOBAO: PlatformForm(
@@ -538,3 +538,34 @@ class ImportUploadForm(forms.Form):
         if upload.name.lower().endswith(".xls"):
             raise forms.ValidationError(_("Old .xls files cannot be read; save it as .xlsx or CSV."))
         return upload
+
+
+# --- Stock sync -----------------------------------------------------------------------------------------
+
+
+class StockSyncForm(forms.Form):
+    """A channel's stock sync settings: on or off, the share of the available units it may sell, and a
+    number of units kept back from it (``available × share% // 100 − buffer``, never below 0)."""
+
+    stock_sync_enabled = forms.BooleanField(label=_("Push stock levels to this channel"), required=False)
+    stock_share_percent = forms.IntegerField(
+        label=_("Share of available stock (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("100 sells everything available; 50 offers half of it here (rounded down)."),
+    )
+    stock_buffer = forms.IntegerField(
+        label=_("Units kept back"),
+        min_value=0,
+        max_value=1_000_000,
+        help_text=_("Taken off after the share, so this channel sells out before the others."),
+    )
+
+    @classmethod
+    def for_channel(cls, channel: ChannelAccount, data=None) -> StockSyncForm:
+        initial = {
+            "stock_sync_enabled": channel.stock_sync_enabled,
+            "stock_share_percent": channel.stock_share_percent,
+            "stock_buffer": channel.stock_buffer,
+        }
+        return cls(data, initial=initial, prefix="stock")

@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,9 +47,21 @@ class ChannelAccount(TenantModel):
     poll_cursor = models.JSONField(default=dict, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    stock_sync_enabled = models.BooleanField(_("push stock levels"), default=True)
+    stock_share_percent = models.PositiveSmallIntegerField(
+        _("share of available stock (%)"),
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    stock_buffer = models.PositiveIntegerField(_("units kept back"), default=0)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock_share_percent__lte=100), name="channel_stock_share_at_most_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.name}"
@@ -187,3 +200,77 @@ class ImportJob(TenantModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+# --- Stock sync to channels (channels.stock_sync) ---------------------------------------------------------
+
+
+class StockPushMark(TenantModel):
+    """The durable "this channel needs the new stock figure of this product" flag, one row per pair.
+
+    A stock change sets ``needs_push`` and ``marked_at``; the sweep claims a due row (``needs_push`` off,
+    ``claimed_until`` set) in a short transaction, pushes without holding any lock, then clears the claim.
+    A row changed again while its push runs keeps ``needs_push`` and is pushed by the next sweep; a claim
+    whose worker died expires at ``claimed_until``. ``retry_at`` holds the backoff after a failed push.
+    """
+
+    channel = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="stock_marks")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    needs_push = models.BooleanField(default=True)
+    marked_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    last_quantity = models.IntegerField(null=True, blank=True)
+    last_channel_skus = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "product"], name="stock_push_mark_unique_channel_product"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["marked_at"], condition=Q(needs_push=True), name="stock_push_mark_due"),
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(claimed_until__isnull=False),
+                name="stock_push_mark_claimed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.product_id}"
+
+
+class StockPushStatus(models.TextChoices):
+    OK = "ok", _("Pushed")
+    ERROR = "error", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class StockPushLog(TenantModel):
+    """One push of a stock figure to one channel SKU (or a push skipped because the figure did not change)."""
+
+    channel = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="stock_pushes")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sku = models.CharField(max_length=100, blank=True)
+    channel_sku = models.CharField(max_length=128, blank=True)
+    quantity = models.IntegerField()
+    available = models.IntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=StockPushStatus.choices)
+    error = models.TextField(blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["channel", "-at"], name="stock_push_log_channel_at")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_sku}={self.quantity} {self.status}"

@@ -38,3 +38,27 @@ def import_job_run_task(job_id: str) -> None:
     from channels import imports
 
     imports.import_job_run(job_id=job_id)
+
+
+# --- Stock sync to channels (channels.stock_sync) ---------------------------------------------------------
+
+
+@shared_task(name="channels.tasks.stock_changed_mark_task", soft_time_limit=60, time_limit=90)
+def stock_changed_mark_task(event: str = "", merchant_id: str = "", product_ids: list | None = None) -> None:
+    from channels import stock_sync
+
+    stock_sync.stock_changed_mark(merchant_id=merchant_id, product_ids=product_ids or [])
+
+
+@shared_task(name="channels.tasks.stock_push_sweep_task", soft_time_limit=90, time_limit=120)
+def stock_push_sweep_task() -> None:
+    from channels import stock_sync
+
+    stock_sync.stock_push_sweep()
+
+
+@shared_task(name="channels.tasks.stock_reconcile_task", soft_time_limit=300, time_limit=360)
+def stock_reconcile_task() -> None:
+    from channels import stock_sync
+
+    stock_sync.stock_reconcile()

@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from channels import imports, intake, services, store_form
+from channels import imports, intake, services, stock_sync, store_form
 from channels.adapters.base import AdapterError
 from channels.adapters.registry import get_adapter
 from channels.forms import (
@@ -34,6 +34,7 @@ from channels.forms import (
     InboundEventFilterForm,
     MappingReplayForm,
     SkuMappingForm,
+    StockSyncForm,
     StoreAddressForm,
     StoreOrderForm,
     expected_keys,
@@ -205,11 +206,26 @@ def channel_create(request):
     return render(request, "channels/channel_form.html", {"form": form})
 
 
-@member_required
+@admin_writes
 def channel_detail(request, channel_id):
+    """The channel's page; a POST saves its stock sync settings (owners and managers only)."""
     membership = current_membership(request)
     merchant = membership.merchant
     channel = _channel_or_404(merchant, channel_id)
+    stock_form = StockSyncForm.for_channel(channel, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and stock_form.is_valid():
+        data = stock_form.cleaned_data
+        stock_sync.stock_sync_settings_update(
+            channel=channel,
+            enabled=data["stock_sync_enabled"],
+            share_percent=data["stock_share_percent"],
+            buffer=data["stock_buffer"],
+        )
+        messages.success(
+            request,
+            _("Stock settings of %(name)s saved; every product is pushed again.") % {"name": channel.name},
+        )
+        return redirect(reverse("channels:detail", args=[channel.pk]) + "#stock-sync")
     stored = set(channel.config)
     since = timezone.now() - RECENT
     counts = dict(
@@ -229,8 +245,14 @@ def channel_detail(request, channel_id):
         "counts": [(status, label, counts.get(status, 0)) for status, label in InboundStatus.choices],
         "recent_events": recent,
         "can_edit": membership.can_admin,
+        "stock": {
+            "capable": channel.kind in stock_sync.push_kinds(),
+            "form": stock_form,
+            "pushes": stock_sync.stock_push_log_list(merchant=merchant, channel=channel),
+            **stock_sync.stock_sync_summary(merchant=merchant, channel=channel),
+        },
     }
-    return render(request, "channels/channel_detail.html", context)
+    return render(request, "channels/channel_detail.html", context, status=400 if stock_form.errors else 200)
 
 
 @admin_required

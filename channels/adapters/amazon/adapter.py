@@ -15,12 +15,16 @@ A window is ``LastUpdatedAfter`` … ``LastUpdatedBefore`` (3 minutes before now
 While a ``NextToken`` is pending only ``MarketplaceIds`` and ``NextToken`` are sent (Amazon ignores the
 other filters then). When the window is done, the next one starts at the window's ``LastUpdatedBefore``
 (as Amazon echoes it) minus the overlap; orders seen twice are deduplicated by the intake.
+
+Stock push (``seller_id`` in the config): Listings Items API 2021-08-01, ``getListingsItem`` then
+``patchListingsItem`` (see ``mapping``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -175,6 +179,32 @@ class AmazonAdapter:
         overlap = timedelta(minutes=float(config.get("overlap_minutes", DEFAULT_OVERLAP_MINUTES)))
         next_cursor = {**base, "last_updated_after": mapping.format_time(high_water - overlap)}
         return PollPage(body=body, orders=[], cursor=next_cursor, has_more=False)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """``getListingsItem`` (summaries: the product type), then ``patchListingsItem`` merging the
+        seller-fulfilled ``fulfillment_availability`` quantity of the seller SKU, in the first marketplace."""
+        api = _Api(account)
+        marketplace = _marketplaces(account.config).split(",")[0]
+        path = mapping.LISTINGS_PATH.format(
+            seller_id=quote(_setting(account.config, "seller_id"), safe=""), sku=quote(sku_code, safe="")
+        )
+        item = api.call(
+            api.client.call_json, "GET", path, {"marketplaceIds": marketplace, "includedData": "summaries"}
+        )
+        product_type = mapping.listing_product_type(item, marketplace)
+        if not product_type:
+            raise PermanentError(f"Amazon listing {sku_code!r} has no product type in {marketplace}")
+        answer = api.call(
+            api.client.call_json,
+            "PATCH",
+            path,
+            {"marketplaceIds": marketplace},
+            body=mapping.fulfillment_patch(product_type, quantity),
+        )
+        problem = mapping.submission_problem(answer)
+        if problem:
+            raise PermanentError(f"Amazon did not accept the quantity of {sku_code!r}: {problem}")
+        return f"{marketplace} {product_type} submission {answer.get('submissionId', '')}".strip()
 
 
 ADAPTER = AmazonAdapter()

@@ -168,3 +168,44 @@ class AmazonClient:
     def get_order_items(self, order_id: str, access_token: str, next_token: str = "") -> dict:
         params = {"NextToken": next_token} if next_token else {}
         return self.get(f"/orders/v0/orders/{quote(order_id, safe='')}/orderItems", params, access_token)
+
+    def call_json(
+        self, method: str, path: str, params: dict, access_token: str, body: dict | None = None
+    ) -> dict:
+        """One SP-API call outside the Orders API (no ``payload`` wrapper): the decoded JSON answer.
+        404 (no such listing) and other 4xx are permanent; 401/403 raise ``AccessDenied``."""
+        headers = {
+            "x-amz-access-token": access_token,
+            "x-amz-date": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+            "user-agent": USER_AGENT,
+            "accept": "application/json",
+        }
+        if body is not None:
+            headers["content-type"] = "application/json"
+        response = self._send(
+            method,
+            self.api_base_url + path,
+            params=params,
+            data=json.dumps(body) if body is not None else None,
+            headers=headers,
+        )
+        if response.status_code == 429:
+            raise RetryableError(
+                f"Amazon throttled {method} {path}: {_error_text(response)}",
+                retry_after=_retry_after(response),
+            )
+        if response.status_code >= 500:
+            raise RetryableError(
+                f"Amazon {method} {path}: {_error_text(response)}", retry_after=_retry_after(response)
+            )
+        if response.status_code in (401, 403):
+            raise AccessDenied(f"Amazon refused access to {path}: {_error_text(response)}")
+        if response.status_code != 200:
+            raise PermanentError(f"Amazon {method} {path}: {_error_text(response)}")
+        try:
+            answer = json.loads(response.content)
+        except ValueError as exc:
+            raise NotPlatformFormat(f"Amazon {path}: not JSON") from exc
+        if not isinstance(answer, dict):
+            raise NotPlatformFormat(f"Amazon {path}: not a JSON object")
+        return answer

@@ -187,3 +187,48 @@ def orders_from_page(body: bytes) -> list[NewOrder]:
     return [
         order_from_amazon(order, items_of(item_pages.get(order["AmazonOrderId"]) or [])) for order in orders
     ]
+
+
+# --- stock push (Listings Items API 2021-08-01) ---------------------------------------------------------
+# ``patchListingsItem`` needs the listing's product type, read first with ``getListingsItem``
+# (``includedData=summaries``). The quantity is patched with the ``merge`` operation on
+# ``fulfillment_availability`` (Amazon's "Merge a listing" tutorial: only ``quantity`` changes, the
+# selector ``fulfillment_channel_code`` must be given, ``restock_date`` and ``lead_time_to_ship_max_days``
+# stay as they are); ``DEFAULT`` is the seller-fulfilled channel, the only one a seller sets stock for.
+
+LISTINGS_PATH = "/listings/2021-08-01/items/{seller_id}/{sku}"
+SELLER_FULFILLED = "DEFAULT"
+
+
+def listing_product_type(item: dict, marketplace_id: str) -> str:
+    """The ``productType`` of the listing's summary in the marketplace (or of its only summary); ""."""
+    summaries = [s for s in item.get("summaries") or [] if isinstance(s, dict)]
+    for summary in summaries:
+        if summary.get("marketplaceId") == marketplace_id and summary.get("productType"):
+            return str(summary["productType"])
+    return str(summaries[0].get("productType") or "") if len(summaries) == 1 else ""
+
+
+def fulfillment_patch(product_type: str, quantity: int, channel_code: str = SELLER_FULFILLED) -> dict:
+    return {
+        "productType": product_type,
+        "patches": [
+            {
+                "op": "merge",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": channel_code, "quantity": quantity}],
+            }
+        ],
+    }
+
+
+def submission_problem(answer: dict) -> str:
+    """Why a submission was not accepted (``status`` other than ACCEPTED, or an ERROR issue); "" when fine."""
+    errors = [
+        f"{issue.get('code', '')} {issue.get('message', '')}".strip()
+        for issue in answer.get("issues") or []
+        if isinstance(issue, dict) and issue.get("severity") == "ERROR"
+    ]
+    if answer.get("status") != "ACCEPTED" or errors:
+        return f"{answer.get('status') or 'no status'}: {'; '.join(errors) or 'no issues given'}"
+    return ""

@@ -8,6 +8,8 @@ The body only names the order: ``parse`` returns ``fetch_ids=[data.id]`` and ``f
 order, its products and its shipping addresses. Poll: ``GET /v2/orders?min_date_modified=…&sort=
 date_modified:asc&page=N&limit=50``, each order completed by its two sub-resources into one stored body.
 Cursor: ``{"min_date_modified", "page", "newest"}``.
+Stock push: ``GET /v3/catalog/variants?sku=``, the product's ``inventory_tracking``, then
+``PUT /v3/inventory/adjustments/absolute`` at ``location_id`` (default 1).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from channels.adapters.base import (
     BadSignature,
     NotPlatformFormat,
     ParsedEvent,
+    PermanentError,
     PollPage,
     RawRequest,
     WebhookInfo,
@@ -122,6 +125,30 @@ class BigCommerceAdapter:
             "min_date_modified", start, newest, config, continuation={"page": page + 1} if has_more else None
         )
         return PollPage(body=body, orders=[], cursor=following, has_more=has_more)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """Find the variant by SKU, read how its product tracks stock, set the count absolutely."""
+        client = BigCommerceClient(account.config)
+        targets = mapping.variant_targets(client.v3("GET", "catalog/variants", {"sku": sku_code}), sku_code)
+        if not targets:
+            raise PermanentError(f"no BigCommerce variant has the SKU {sku_code!r}")
+        items = []
+        for target in targets:
+            product = client.v3(
+                "GET", f"catalog/products/{target['product_id']}", {"include_fields": "inventory_tracking"}
+            )
+            tracking = str((product.get("data") or {}).get("inventory_tracking") or "")
+            try:
+                items.append(mapping.inventory_item(tracking, target))
+            except ValueError as exc:
+                raise PermanentError(f"BigCommerce: {exc}") from exc
+        location = int(account.config.get("location_id") or mapping.DEFAULT_LOCATION_ID)
+        client.v3(
+            "PUT",
+            "inventory/adjustments/absolute",
+            body=mapping.absolute_adjustment(items, location, quantity),
+        )
+        return ", ".join(f"{key}={value}" for item in items for key, value in item.items()) + f" @ {location}"
 
 
 def _keyed(bodies: dict[str, bytes]) -> bytes:

@@ -1,4 +1,5 @@
-"""HTTP to BigCommerce's v2 orders API: ``/stores/{store_hash}/v2/…`` with ``X-Auth-Token``.
+"""HTTP to BigCommerce's v2 orders API: ``/stores/{store_hash}/v2/…`` with ``X-Auth-Token`` (and the v3
+catalog and inventory APIs under ``/v3`` for the stock push).
 
 Lists are bare JSON arrays without paging metadata (a short page is the last) and an empty list is ``204 No
 Content``. Bodies are returned as the platform's bytes so that what is stored is what it sent.
@@ -24,6 +25,7 @@ class BigCommerceClient:
             raise PermanentError("the BigCommerce channel needs store_hash in its config")
         base = (config.get("api_base_url") or DEFAULT_BASE).strip().rstrip("/")
         self.base = f"{base}/stores/{store_hash}/v2"
+        self.base_v3 = f"{base}/stores/{store_hash}/v3"
         self.headers = {"X-Auth-Token": config.get("access_token") or "", "Accept": "application/json"}
 
     def get(self, path: str, params: dict | None = None) -> bytes:
@@ -55,6 +57,46 @@ class BigCommerceClient:
             if len(rows) < SUB_PAGE_LIMIT:
                 return b"[" + b",".join(pages) + b"]"
             page += 1
+
+    def v3(self, method: str, path: str, params: dict | None = None, body: dict | None = None) -> dict:
+        """One call of the v3 API (``/stores/{store_hash}/v3/{path}``); the decoded JSON answer."""
+        headers = dict(self.headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = requests.request(
+                method,
+                f"{self.base_v3}/{path}",
+                params=params,
+                data=json.dumps(body) if body is not None else None,
+                headers=headers,
+                timeout=TIMEOUT,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise RetryableError(f"BigCommerce unreachable: {exc}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetryableError(
+                f"BigCommerce error {response.status_code}", retry_after=_seconds(response.headers)
+            )
+        if response.status_code >= 400:
+            raise PermanentError(
+                f"BigCommerce refused {method} {path}: {response.status_code} {_problem(response)}"
+            )
+        try:
+            answer = response.json() if response.content.strip() else {}
+        except ValueError as exc:
+            raise RetryableError(
+                f"BigCommerce answered {method} {path} with a body that is not JSON"
+            ) from exc
+        return answer if isinstance(answer, dict) else {"data": answer}
+
+
+def _problem(response) -> str:
+    """The ``title`` of a v3 problem answer (``application/problem+json``), else the start of the body."""
+    try:
+        return str(response.json().get("title") or "")[:300]
+    except (ValueError, AttributeError):
+        return response.text[:200]
 
 
 def _seconds(headers) -> float | None:

@@ -142,3 +142,39 @@ def orders_from_page(page: dict) -> list[NewOrder]:
         )
         for order in page["orders"]
     ]
+
+
+# --- stock push (v3 Catalog and Inventory APIs) ---------------------------------------------------------
+# ``GET /v3/catalog/variants?sku=`` finds the variant (a product without options has one base variant
+# carrying the product's SKU); the product's ``inventory_tracking`` says whether stock is kept per variant or
+# per product (an absolute adjustment naming a variant of a product tracked by product is refused with 422),
+# and ``PUT /v3/inventory/adjustments/absolute`` sets the count at a location (``location_id``, default 1).
+
+DEFAULT_LOCATION_ID = 1
+ADJUSTMENT_REASON = "Stock sync from the order hub"
+
+
+def variant_targets(answer, sku: str) -> list[dict]:
+    """``[{"variant_id", "product_id"}]`` of the variants whose SKU is exactly ``sku``."""
+    rows = answer.get("data") if isinstance(answer, dict) else None
+    return [
+        {"variant_id": row["id"], "product_id": row["product_id"]}
+        for row in rows or []
+        if isinstance(row, dict) and row.get("sku") == sku and row.get("id") and row.get("product_id")
+    ]
+
+
+def inventory_item(tracking: str, target: dict) -> dict:
+    """How the absolute adjustment names the item; ValueError when the product tracks no inventory."""
+    if tracking == "variant":
+        return {"variant_id": target["variant_id"]}
+    if tracking == "product":
+        return {"product_id": target["product_id"]}
+    raise ValueError(f"product {target['product_id']} does not track inventory ({tracking or 'none'})")
+
+
+def absolute_adjustment(items: list[dict], location_id: int, quantity: int) -> dict:
+    return {
+        "reason": ADJUSTMENT_REASON,
+        "items": [{"location_id": location_id, **item, "quantity": quantity} for item in items],
+    }

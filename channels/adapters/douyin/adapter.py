@@ -15,6 +15,8 @@ unread one out of reach); should a whole page share one second, it pages by numb
 starts ``poll_overlap_minutes`` before the last one's end; the intake drops the repeats.
 
 Cursor: ``{"update_time_start"}`` between sweeps; ``{"update_time_start", "update_time_end", "page"}`` inside.
+
+Stock push: ``sku.syncStock`` with the SKU's merchant ``code`` and ``incremental: false`` (see ``mapping``).
 """
 
 from __future__ import annotations
@@ -126,6 +128,14 @@ class DouyinAdapter:
         else:
             following = {"update_time_start": start, "update_time_end": end, "page": page + 1}
         return PollPage(body=raw, orders=[], cursor=following, has_more=True)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """``sku.syncStock`` by the SKU's merchant code, full update (``incremental`` false)."""
+        warehouse = str(account.config.get("out_warehouse_id") or "")
+        answer = DoudianClient(account.config, self.clock).sync_stock(
+            mapping.sync_stock_params(sku_code, quantity, warehouse)
+        )
+        return f"log_id {answer.get('log_id', '')}".strip()
 
 
 ADAPTER = DouyinAdapter()

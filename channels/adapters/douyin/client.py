@@ -86,6 +86,9 @@ class DoudianClient:
     def search_list(self, params: dict) -> tuple[bytes, dict]:
         return self.call("order.searchList", params)
 
+    def sync_stock(self, params: dict) -> dict:
+        return self.call(mapping.SYNC_STOCK, params)[1]
+
 
 def error_from(method: str, data: dict) -> PermanentError | RetryableError:
     code = data.get("code")

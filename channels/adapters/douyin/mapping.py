@@ -238,3 +238,18 @@ def order_from_detail_response(response: dict) -> NewOrder:
 
 def orders_from_search_response(response: dict) -> list[NewOrder]:
     return [order_from_doudian(order) for order in response_data(response).get("shop_order_list") or []]
+
+
+# --- stock push -----------------------------------------------------------------------------------------
+# ``sku.syncStock`` (POST ``/sku/syncStock``): ``code`` is the SKU's merchant code (商家编码, as the shop
+# back office shows it), ``incremental: false`` replaces the stock with ``stock_num`` (true would add to it
+# and need an ``idempotent_id``). An ``out_warehouse_id`` sets a regional warehouse's stock instead.
+
+SYNC_STOCK = "sku.syncStock"
+
+
+def sync_stock_params(code: str, quantity: int, out_warehouse_id: str = "") -> dict:
+    params = {"code": code, "incremental": False, "stock_num": quantity}
+    if out_warehouse_id:
+        params["out_warehouse_id"] = out_warehouse_id
+    return params

@@ -14,6 +14,9 @@ Cursor (``ChannelAccount.poll_cursor``), times in UTC ISO 8601::
 A window runs from the cursor's start to ``min(start + window, now)``; it is read page by page until
 ``page × page_size ≥ orderTotal``. The next window starts ``overlap_minutes`` before the end of the last
 one (the intake drops the orders it has seen); a run goes on window after window while it is behind.
+
+Stock push: ``jingdong.sku.read.searchSkuList`` (``outId``) then ``jingdong.stock.write.updateSkuStock``
+(``store_id`` in the config for a store's stock), see ``mapping``.
 """
 
 from __future__ import annotations
@@ -140,6 +143,26 @@ class JdAdapter:
             overlap = min(overlap, (end - start) / 2)
         next_cursor = {**base, "next_start": _iso(end - overlap)}
         return PollPage(body=body, orders=[], cursor=next_cursor, has_more=behind)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """``searchSkuList`` by ``outId`` for the skuIds, then ``updateSkuStock``. A code no SKU carries as
+        its outerId but made of digits is taken as a JD skuId (the intake files JD lines by skuId)."""
+        client = _client(account)
+        now = mapping.format_time(self.clock())
+        sku_ids = mapping.sku_ids(
+            client.call(mapping.SKU_SEARCH, mapping.sku_search_param_json(sku_code), now), sku_code
+        )
+        if not sku_ids and sku_code.isdigit():
+            sku_ids = [sku_code]
+        if not sku_ids:
+            raise PermanentError(f"no JD SKU has the outerId {sku_code!r}")
+        store_id = str(account.config.get("store_id") or "")
+        for sku_id in sku_ids:
+            param_json = mapping.stock_update_param_json(sku_id, quantity, store_id)
+            document = client.call(mapping.STOCK_UPDATE, param_json, mapping.format_time(self.clock()))
+            if not mapping.stock_update_succeeded(document):
+                raise PermanentError(f"JD did not update the stock of skuId {sku_id}")
+        return ", ".join(sku_ids)
 
 
 ADAPTER = JdAdapter()

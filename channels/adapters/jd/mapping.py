@@ -157,3 +157,44 @@ def search_result(document: dict) -> dict:
 def orders_from_page(body: bytes) -> list[NewOrder]:
     document = json.loads(body, parse_float=Decimal)
     return [order_from_jd(info) for info in search_result(document).get("orderInfoList") or []]
+
+
+# --- stock push -----------------------------------------------------------------------------------------
+# ``jingdong.stock.write.updateSkuStock`` sets a SKU's stock by JD ``skuId`` (``stockNum``; ``storeId``
+# for a store's stock). The seller's code is JD's SKU ``outerId``: ``jingdong.sku.read.searchSkuList`` with
+# ``outId`` finds the skuId (answer ``page.data[]`` with ``skuId``, ``wareId``, ``outerId``).
+
+SKU_SEARCH = "jingdong.sku.read.searchSkuList"
+STOCK_UPDATE = "jingdong.stock.write.updateSkuStock"
+SKU_SEARCH_KEY = "jingdong_sku_read_searchSkuList_responce"
+STOCK_UPDATE_KEY = "jingdong_stock_write_updateSkuStock_responce"
+SKU_FIELDS = "skuId,wareId,outerId"
+
+
+def _json(params: dict) -> str:
+    return json.dumps(params, ensure_ascii=False, separators=(",", ":"))
+
+
+def sku_search_param_json(outer_id: str) -> str:
+    return _json({"outId": outer_id, "field": SKU_FIELDS})
+
+
+def sku_ids(document: dict, outer_id: str) -> list[str]:
+    """The JD skuIds whose ``outerId`` is exactly the seller's code."""
+    page = (document.get(SKU_SEARCH_KEY) or {}).get("page") or {}
+    return [
+        str(sku["skuId"])
+        for sku in page.get("data") or []
+        if isinstance(sku, dict) and sku.get("skuId") and str(sku.get("outerId") or "") == outer_id
+    ]
+
+
+def stock_update_param_json(sku_id: str, quantity: int, store_id: str = "") -> str:
+    params = {"skuId": int(sku_id), "stockNum": quantity}
+    if store_id:
+        params["storeId"] = int(store_id)
+    return _json(params)
+
+
+def stock_update_succeeded(document: dict) -> bool:
+    return (document.get(STOCK_UPDATE_KEY) or {}).get("success") is not False

@@ -10,6 +10,8 @@ repeats by order number and ``updated_at``).
 
 Cursor: ``{"start_updated_at"}`` between windows; ``{"start_updated_at", "end_updated_at", "page",
 "last_page"}`` inside one.
+
+Stock push: ``pdd.goods.list.get`` (``outer_id``) then ``pdd.goods.quantity.update`` (see ``mapping``).
 """
 
 from __future__ import annotations
@@ -126,6 +128,17 @@ class PinduoduoAdapter:
         except PermanentError as exc:  # the list entry carries the same fields: keep going without it
             return json.dumps({"order_sn": order_sn, "error": str(exc)}, ensure_ascii=False).encode()
         return raw
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """``pdd.goods.list.get`` by the SKU's ``outer_id``, then ``pdd.goods.quantity.update`` (type 1)."""
+        client = PddClient(account.config, self.clock)
+        targets = mapping.sku_targets(client.goods_list(sku_code), sku_code)
+        if not targets:
+            raise PermanentError(f"no Pinduoduo SKU has the outer_id {sku_code!r}")
+        for target in targets:
+            if not mapping.quantity_updated(client.quantity_update(target, quantity)):
+                raise PermanentError(f"Pinduoduo did not update the stock of sku {target['sku_id']}")
+        return ", ".join(f"{t['goods_id']}/{t['sku_id']}" for t in targets)
 
 
 def _object(body: bytes) -> dict:

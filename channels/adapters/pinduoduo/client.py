@@ -76,6 +76,12 @@ class PddClient:
     def information(self, order_sn: str) -> tuple[bytes, dict]:
         return self.call("pdd.order.information.get", {"order_sn": order_sn})
 
+    def goods_list(self, outer_id: str) -> dict:
+        return self.call(mapping.GOODS_LIST_GET, mapping.goods_list_params(outer_id))[1]
+
+    def quantity_update(self, target: dict, quantity: int) -> dict:
+        return self.call(mapping.GOODS_QUANTITY_UPDATE, mapping.quantity_update_params(target, quantity))[1]
+
 
 def error_from(api_type: str, error: dict) -> PermanentError | RetryableError:
     code = error.get("error_code")

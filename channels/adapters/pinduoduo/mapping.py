@@ -150,3 +150,43 @@ def orders_from_page(page: dict) -> list[NewOrder]:
             details[_text(info.get("order_sn"))] = info
     entries = page["increment"][INCREMENT_KEY].get("order_sn_list") or []
     return [order_from_pdd(details.get(_text(entry.get("order_sn")), entry)) for entry in entries]
+
+
+# --- stock push -----------------------------------------------------------------------------------------
+# ``pdd.goods.quantity.update`` takes ``goods_id`` with the ``sku_id`` (or the SKU's ``outer_id``),
+# ``quantity`` and ``update_type`` (1: set the count). ``pdd.goods.list.get`` with ``outer_id`` (the SKU's
+# merchant code) gives ``goods_list[].goods_id`` and its ``sku_list[].{sku_id, outer_id}``.
+
+GOODS_LIST_GET = "pdd.goods.list.get"
+GOODS_QUANTITY_UPDATE = "pdd.goods.quantity.update"
+GOODS_LIST_KEY = "goods_list_get_response"
+QUANTITY_UPDATE_KEY = "goods_quantity_update_response"
+FULL_UPDATE = 1
+
+
+def goods_list_params(outer_id: str) -> dict:
+    return {"outer_id": outer_id, "page": 1, "page_size": 100}
+
+
+def sku_targets(answer: dict, outer_id: str) -> list[dict]:
+    """``[{"goods_id", "sku_id"}]`` of the SKUs whose merchant code is exactly ``outer_id``."""
+    goods_list = (answer.get(GOODS_LIST_KEY) or {}).get("goods_list") or []
+    return [
+        {"goods_id": _id(goods.get("goods_id")), "sku_id": _id(sku.get("sku_id"))}
+        for goods in goods_list
+        for sku in goods.get("sku_list") or []
+        if str(sku.get("outer_id") or "") == outer_id and goods.get("goods_id") and sku.get("sku_id")
+    ]
+
+
+def quantity_update_params(target: dict, quantity: int) -> dict:
+    return {
+        "goods_id": target["goods_id"],
+        "sku_id": target["sku_id"],
+        "quantity": quantity,
+        "update_type": FULL_UPDATE,
+    }
+
+
+def quantity_updated(answer: dict) -> bool:
+    return (answer.get(QUANTITY_UPDATE_KEY) or {}).get("is_success") is True

@@ -46,6 +46,10 @@ class SandboxAdapter:
             has_more=False,
         )
 
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """The sandbox shop takes the figure without any network: the push log is its only record."""
+        return "sandbox: recorded, nothing sent"
+
 
 def _skus(account: Account) -> list[tuple[str, str]]:
     from channels.models import ChannelAccount

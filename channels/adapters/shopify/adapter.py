@@ -5,11 +5,13 @@ secret), ``X-Shopify-Webhook-Id`` for deduplication (unchanged across Shopify's 
 Poll: ``GET /admin/api/{version}/orders.json?status=any&updated_at_min=…&limit=250``, then the ``Link``
 header's ``rel="next"`` ``page_info`` (Shopify allows no other filter beside ``limit`` on those pages).
 Cursor: ``{"updated_at_min", "page_info", "newest"}``.
+Stock push: GraphQL ``productVariants(query: "sku:…")`` then ``inventorySetQuantities`` (see ``mapping``).
 """
 
 from __future__ import annotations
 
 import hmac
+import uuid
 
 from channels.adapters import polling
 from channels.adapters.base import (
@@ -17,6 +19,7 @@ from channels.adapters.base import (
     BadSignature,
     NotPlatformFormat,
     ParsedEvent,
+    PermanentError,
     PollPage,
     RawRequest,
     WebhookInfo,
@@ -95,6 +98,39 @@ class ShopifyAdapter:
             continuation={"page_info": next_page_info} if next_page_info else None,
         )
         return PollPage(body=body, orders=[], cursor=following, has_more=bool(next_page_info))
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """Set the ``available`` quantity of every variant whose SKU is ``sku_code``, at the configured
+        ``location_id`` or, without one, at the only location the variant is stocked at."""
+        client = ShopifyClient(account.config)
+        targets = mapping.stock_targets(client.graphql(mapping.stock_lookup_request(sku_code)), sku_code)
+        if not targets:
+            raise PermanentError(f"no Shopify variant has the SKU {sku_code!r}")
+        configured = account.config.get("location_id")
+        done = []
+        for target in targets:
+            if not target["tracked"]:
+                raise PermanentError(f"Shopify does not track the inventory of {target['variant']}")
+            if configured:
+                location = mapping.location_gid(configured)
+            elif len(target["locations"]) == 1:
+                location = target["locations"][0]
+            else:
+                raise PermanentError(
+                    f"{target['variant']} is stocked at {len(target['locations'])} Shopify locations: "
+                    "set location_id in the channel settings"
+                )
+            request = mapping.set_quantities_request(
+                inventory_item_id=target["inventory_item"],
+                location_id=location,
+                quantity=quantity,
+                idempotency_key=str(uuid.uuid4()),
+            )
+            errors = mapping.set_quantities_errors(client.graphql(request))
+            if errors:
+                raise PermanentError(f"Shopify refused the quantity: {'; '.join(errors)}")
+            done.append(f"{target['inventory_item']}@{location}")
+        return ", ".join(done)
 
 
 def _object(body: bytes) -> dict:

@@ -1,7 +1,9 @@
-"""HTTP to the Shopify Admin REST API: ``X-Shopify-Access-Token``, cursor paging by the ``Link`` header."""
+"""HTTP to the Shopify Admin API: ``X-Shopify-Access-Token``; REST orders with cursor paging by the ``Link``
+header, and GraphQL (``graphql.json``) for the stock push."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -48,6 +50,49 @@ class ShopifyClient:
 
     def order(self, order_id: str) -> bytes:
         return self._get(f"orders/{order_id}.json").content
+
+    def graphql(self, request: dict) -> dict:
+        """``POST /admin/api/{version}/graphql.json``: the decoded answer of a query or mutation without
+        top-level ``errors`` (``THROTTLED`` is retryable, every other GraphQL error permanent)."""
+        url = f"{self.base}/admin/api/{self.version}/graphql.json"
+        headers = {
+            "X-Shopify-Access-Token": self.token,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        try:
+            response = requests.post(url, data=json.dumps(request), headers=headers, timeout=TIMEOUT)
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise RetryableError(f"Shopify unreachable: {exc}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetryableError(
+                f"Shopify error {response.status_code}", retry_after=_seconds(response.headers)
+            )
+        if response.status_code >= 400:
+            raise PermanentError(f"Shopify refused GraphQL: {response.status_code} {response.text[:200]}")
+        try:
+            answer = response.json()
+        except ValueError as exc:
+            raise RetryableError("Shopify answered GraphQL with a body that is not JSON") from exc
+        errors = answer.get("errors") if isinstance(answer, dict) else None
+        if errors:
+            raise graphql_error(errors)
+        if not isinstance(answer, dict) or not isinstance(answer.get("data"), dict):
+            raise PermanentError("Shopify answered GraphQL without data")
+        return answer
+
+
+def graphql_error(errors) -> PermanentError | RetryableError:
+    """Top-level GraphQL ``errors``: a throttled query (``extensions.code`` THROTTLED) may be retried."""
+    if not isinstance(errors, list):
+        return PermanentError(f"Shopify GraphQL error: {str(errors)[:200]}")
+    codes = {
+        str((error.get("extensions") or {}).get("code") or "") for error in errors if isinstance(error, dict)
+    }
+    text = "; ".join(str(error.get("message") or "") for error in errors if isinstance(error, dict))
+    if "THROTTLED" in codes:
+        return RetryableError(f"Shopify throttled the query: {text}")
+    return PermanentError(f"Shopify GraphQL error: {text[:300]}")
 
 
 def _seconds(headers) -> float | None:

@@ -169,3 +169,89 @@ def order_from_shopify(order: dict) -> NewOrder:
 def orders_from_page(page: dict) -> list[NewOrder]:
     """A stored poll page: the ``GET orders.json`` body ``{"orders": [...]}``."""
     return [order_from_shopify(order) for order in page["orders"]]
+
+
+# --- stock push (GraphQL Admin API) ---------------------------------------------------------------------
+# REST ``variants.json?sku=`` is gone; the documented way for API 2026-04 is GraphQL: ``productVariants`` with
+# the ``sku:`` search filter finds the variant and its inventory item (and where it is stocked), then
+# ``inventorySetQuantities`` sets the ``available`` quantity absolutely. As of 2026-04 that mutation needs
+# an ``@idempotent(key:)`` directive and an explicit ``changeFromQuantity`` per quantity (``null`` opts out of
+# the compare-and-swap check: this system is the source of truth for the figure it pushes).
+
+STOCK_LOOKUP_QUERY = (
+    "query StockTarget($query: String!) { productVariants(first: 10, query: $query) { nodes { id sku "
+    "inventoryItem { id tracked inventoryLevels(first: 10) { nodes { location { id } } } } } } }"
+)
+SET_QUANTITIES_MUTATION = (
+    "mutation SetStock($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) "
+    '@idempotent(key: "%s") { inventoryAdjustmentGroup { id } userErrors { code field message } } }'
+)
+LOCATION_GID = "gid://shopify/Location/"
+
+
+def sku_search(sku: str) -> str:
+    """The search-syntax filter for one exact SKU: ``sku:"…"`` with quotes and backslashes escaped."""
+    return 'sku:"' + sku.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def stock_lookup_request(sku: str) -> dict:
+    return {"query": STOCK_LOOKUP_QUERY, "variables": {"query": sku_search(sku)}}
+
+
+def stock_targets(answer: dict, sku: str) -> list[dict]:
+    """The variants whose SKU is exactly ``sku`` (the search also matches prefixes and tokens):
+    ``[{"variant", "inventory_item", "tracked", "locations"}]``."""
+    nodes = ((answer.get("data") or {}).get("productVariants") or {}).get("nodes") or []
+    targets = []
+    for node in nodes:
+        item = node.get("inventoryItem") or {}
+        if node.get("sku") != sku or not item.get("id"):
+            continue
+        levels = (item.get("inventoryLevels") or {}).get("nodes") or []
+        targets.append(
+            {
+                "variant": node["id"],
+                "inventory_item": item["id"],
+                "tracked": bool(item.get("tracked")),
+                "locations": [level["location"]["id"] for level in levels if level.get("location")],
+            }
+        )
+    return targets
+
+
+def location_gid(value) -> str:
+    """A configured ``location_id``: a location GID as it is, or the numeric id of the REST API."""
+    text = str(value).strip()
+    return text if text.startswith("gid://") else LOCATION_GID + text
+
+
+def set_quantities_request(
+    *, inventory_item_id: str, location_id: str, quantity: int, idempotency_key: str
+) -> dict:
+    if not idempotency_key.replace("-", "").isalnum():
+        raise ValueError("the idempotency key must be a UUID")
+    return {
+        "query": SET_QUANTITIES_MUTATION % idempotency_key,
+        "variables": {
+            "input": {
+                "name": "available",
+                "reason": "correction",
+                "quantities": [
+                    {
+                        "inventoryItemId": inventory_item_id,
+                        "locationId": location_id,
+                        "quantity": quantity,
+                        "changeFromQuantity": None,
+                    }
+                ],
+            }
+        },
+    }
+
+
+def set_quantities_errors(answer: dict) -> list[str]:
+    payload = (answer.get("data") or {}).get("inventorySetQuantities") or {}
+    return [
+        f"{error.get('code') or ''} {error.get('message') or ''}".strip()
+        for error in payload.get("userErrors") or []
+    ]

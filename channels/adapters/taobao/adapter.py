@@ -20,6 +20,9 @@ A window runs from the cursor's start to ``min(start + window, now)`` and is rea
 ``overlap_minutes`` before its end: TOP lists trades newest-modified first, so a trade changed while we page
 leaves the window for the next one, and the overlap re-reads the edge (the intake drops what it has seen).
 A run goes on window after window while it is behind the clock.
+
+Stock push: ``taobao.skus.custom.get`` (or ``taobao.items.custom.get``) by ``outer_id``, then
+``taobao.item.quantity.update`` with ``type=1`` (see ``mapping``).
 """
 
 from __future__ import annotations
@@ -146,6 +149,24 @@ class TaobaoAdapter:
             overlap = min(overlap, (end - start) / 2)
         next_cursor = {**base, "next_start": _iso(end - overlap)}
         return PollPage(body=body, orders=[], cursor=next_cursor, has_more=behind)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """Find ``num_iid``/``sku_id`` by the seller's code, then ``taobao.item.quantity.update`` (type 1)."""
+        client = _client(account)
+        lookup = {"outer_id": sku_code, "fields": mapping.SKU_FIELDS}
+        targets = mapping.sku_targets(
+            client.call(mapping.SKUS_CUSTOM_GET, lookup, self._timestamp()), sku_code
+        )
+        if not targets:
+            lookup = {"outer_id": sku_code, "fields": mapping.ITEM_FIELDS}
+            answer = client.call(mapping.ITEMS_CUSTOM_GET, lookup, self._timestamp())
+            targets = mapping.item_targets(answer, sku_code)
+        if not targets:
+            raise PermanentError(f"no Taobao item or SKU has the outer_id {sku_code!r}")
+        for target in targets:
+            params = mapping.quantity_update_params(target, quantity)
+            client.call(mapping.ITEM_QUANTITY_UPDATE, params, self._timestamp())
+        return ", ".join(f"{t['num_iid']}/{t['sku_id']}" if t["sku_id"] else t["num_iid"] for t in targets)
 
 
 ADAPTER = TaobaoAdapter()

@@ -196,3 +196,46 @@ def orders_from_page(body: bytes) -> list[NewOrder]:
         order_from_trade(answer["trade_fullinfo_get_response"]["trade"])
         for answer in document.get("fullinfo") or []
     ]
+
+
+# --- stock push -----------------------------------------------------------------------------------------
+# ``taobao.item.quantity.update`` needs the item's ``num_iid`` (and ``sku_id`` for an item with SKUs); they
+# are found from the seller's code: ``taobao.skus.custom.get`` by the SKU's ``outer_id``, else
+# ``taobao.items.custom.get`` by the item's ``outer_id`` (an item without SKUs). ``type=1`` sets the count.
+
+SKUS_CUSTOM_GET = "taobao.skus.custom.get"
+ITEMS_CUSTOM_GET = "taobao.items.custom.get"
+ITEM_QUANTITY_UPDATE = "taobao.item.quantity.update"
+SKU_FIELDS = "sku_id,num_iid,outer_id"
+ITEM_FIELDS = "num_iid,outer_id"
+FULL_UPDATE = "1"
+
+
+def _matches(row: dict, outer_id: str) -> bool:
+    return row.get("outer_id") in (None, "", outer_id)
+
+
+def sku_targets(answer: dict, outer_id: str) -> list[dict]:
+    """``[{"num_iid", "sku_id"}]`` of the SKUs carrying the code (TOP returns every SKU that has it)."""
+    skus = unwrap((answer.get("skus_custom_get_response") or {}).get("skus"), "sku")
+    return [
+        {"num_iid": str(sku["num_iid"]), "sku_id": str(sku["sku_id"])}
+        for sku in skus
+        if sku.get("num_iid") and sku.get("sku_id") and _matches(sku, outer_id)
+    ]
+
+
+def item_targets(answer: dict, outer_id: str) -> list[dict]:
+    items = unwrap((answer.get("items_custom_get_response") or {}).get("items"), "item")
+    return [
+        {"num_iid": str(item["num_iid"]), "sku_id": ""}
+        for item in items
+        if item.get("num_iid") and _matches(item, outer_id)
+    ]
+
+
+def quantity_update_params(target: dict, quantity: int) -> dict[str, str]:
+    params = {"num_iid": target["num_iid"], "quantity": str(quantity), "type": FULL_UPDATE}
+    if target.get("sku_id"):
+        params["sku_id"] = target["sku_id"]
+    return params

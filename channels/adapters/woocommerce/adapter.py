@@ -6,6 +6,7 @@ When a webhook is saved WooCommerce first posts the form body ``webhook_id=N`` w
 answered 200 and not stored. Poll: ``GET /wp-json/wc/v3/orders?modified_after=…&dates_are_gmt=true&orderby=
 modified&order=asc&per_page=100&page=N`` until ``X-WP-TotalPages`` (``dates_are_gmt`` makes WooCommerce read
 ``modified_after`` as UTC, not site time). Cursor: ``{"modified_after", "page", "newest"}``.
+Stock push: ``GET products?sku=`` then ``PUT products/{id}`` (or ``products/{parent}/variations/{id}``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from channels.adapters.base import (
     BadSignature,
     NotPlatformFormat,
     ParsedEvent,
+    PermanentError,
     PollPage,
     RawRequest,
     WebhookInfo,
@@ -103,6 +105,16 @@ class WooCommerceAdapter:
             "modified_after", start, newest, config, continuation={"page": page + 1} if has_more else None
         )
         return PollPage(body=body, orders=[], cursor=following, has_more=has_more)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """``GET products?sku=`` then ``PUT`` ``stock_quantity`` (with ``manage_stock``) on each match."""
+        client = WooCommerceClient(account.config)
+        paths = mapping.stock_paths(client.products_by_sku(sku_code), sku_code)
+        if not paths:
+            raise PermanentError(f"no WooCommerce product or variation has the SKU {sku_code!r}")
+        for path in paths:
+            client.put(path, mapping.stock_body(quantity))
+        return ", ".join(paths)
 
 
 def _load(body: bytes):

@@ -6,6 +6,8 @@ secret as query parameters instead, for servers that strip the Authorization hea
 
 from __future__ import annotations
 
+import json
+
 import requests
 
 from channels.adapters.base import PermanentError, RetryableError
@@ -58,6 +60,51 @@ class WooCommerceClient:
 
     def order(self, order_id: str) -> bytes:
         return self._get(f"orders/{order_id}").content
+
+    def _send(self, method: str, path: str, params: dict | None = None, body: dict | None = None):
+        """One request of the stock push, authenticated like ``_get``; the decoded JSON answer."""
+        params = dict(params or {})
+        auth = None
+        if self.query_auth:
+            params.update(consumer_key=self.key, consumer_secret=self.secret)
+        else:
+            auth = (self.key, self.secret)
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = requests.request(
+                method,
+                f"{self.base}/{path}",
+                params=params,
+                data=json.dumps(body) if body is not None else None,
+                auth=auth,
+                headers=headers,
+                timeout=TIMEOUT,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise RetryableError(f"WooCommerce unreachable: {exc}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetryableError(
+                f"WooCommerce error {response.status_code}", retry_after=_seconds(response.headers)
+            )
+        if response.status_code >= 400:
+            raise PermanentError(
+                f"WooCommerce refused {method} {path}: {response.status_code} {response.text[:200]}"
+            )
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RetryableError(
+                f"WooCommerce answered {method} {path} with a body that is not JSON"
+            ) from exc
+
+    def products_by_sku(self, sku: str):
+        """``GET products?sku=``: the products and variations with exactly this SKU."""
+        return self._send("GET", "products", {"sku": sku})
+
+    def put(self, path: str, body: dict):
+        return self._send("PUT", path, body=body)
 
 
 def _seconds(headers) -> float | None:

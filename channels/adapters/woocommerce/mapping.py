@@ -152,3 +152,28 @@ def order_from_woocommerce(order: dict) -> NewOrder:
 def orders_from_page(page: list) -> list[NewOrder]:
     """A stored poll page: the bare JSON array of ``GET /wp-json/wc/v3/orders``."""
     return [order_from_woocommerce(order) for order in page]
+
+
+# --- stock push -----------------------------------------------------------------------------------------
+# ``GET /products?sku=`` matches the SKU exactly and, since WooCommerce searches variations too whenever a
+# SKU is given (``post_type`` product + product_variation), a variation comes back with ``type: variation``
+# and its ``parent_id``; it is updated under ``products/{parent_id}/variations/{id}``.
+
+
+def stock_paths(products, sku: str) -> list[str]:
+    """The REST paths to update for the products and variations whose SKU is exactly ``sku``."""
+    paths = []
+    for product in products if isinstance(products, list) else []:
+        if not isinstance(product, dict) or product.get("sku") != sku or not product.get("id"):
+            continue
+        parent = product.get("parent_id") or 0
+        if product.get("type") == "variation" and parent:
+            paths.append(f"products/{parent}/variations/{product['id']}")
+        else:
+            paths.append(f"products/{product['id']}")
+    return paths
+
+
+def stock_body(quantity: int) -> dict:
+    """The update body: WooCommerce only keeps ``stock_quantity`` for an item that manages its stock."""
+    return {"manage_stock": True, "stock_quantity": quantity}

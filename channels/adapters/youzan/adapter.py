@@ -20,6 +20,8 @@ repeats by order number and ``update_time``).
 
 Cursor: ``{"start_update"}`` (Unix seconds) between windows; ``{"start_update", "end_update", "page",
 "last_page"}`` inside one (``last_page`` null until page 1 told the total).
+
+Stock push: ``youzan.skus.custom.get`` (``item_no``) then ``youzan.item.quantity.update`` (see ``mapping``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from channels.adapters.base import (
     BadSignature,
     NotPlatformFormat,
     ParsedEvent,
+    PermanentError,
     PollPage,
     RawRequest,
     WebhookInfo,
@@ -164,6 +167,19 @@ class YouzanAdapter:
             return PollPage(body=raw, orders=[], cursor=following, has_more=True)
         following = {"start_update": max(start, end - overlap)}
         return PollPage(body=raw, orders=[], cursor=following, has_more=end < head)
+
+    def push_stock(self, account: Account, sku_code: str, quantity: int) -> str:
+        """``youzan.skus.custom.get`` by ``item_no``, then ``youzan.item.quantity.update`` (type 0) each."""
+        client = YouzanClient(account.config, self.clock)
+        targets = mapping.sku_targets(client.skus_custom_get(sku_code), sku_code)
+        if not targets:
+            raise PermanentError(f"no Youzan SKU has the item_no {sku_code!r}")
+        for target in targets:
+            if not mapping.quantity_updated(
+                client.item_quantity_update(mapping.quantity_update_body(target, quantity))
+            ):
+                raise PermanentError(f"Youzan did not update the stock of sku {target['sku_id']}")
+        return ", ".join(f"{t['item_id']}/{t['sku_id']}" for t in targets)
 
 
 def options(account: Account) -> dict:

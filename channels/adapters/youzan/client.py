@@ -148,6 +148,12 @@ class YouzanClient:
     def trade_get(self, tid: str) -> tuple[bytes, dict]:
         return self.call(TRADE_GET, self.trade_get_version, {"tid": tid})
 
+    def skus_custom_get(self, item_no: str) -> dict:
+        return self.call(mapping.SKUS_CUSTOM_GET, mapping.STOCK_API_VERSION, {"item_no": item_no})[1]
+
+    def item_quantity_update(self, body: dict) -> dict:
+        return self.call(mapping.ITEM_QUANTITY_UPDATE, mapping.STOCK_API_VERSION, body)[1]
+
 
 def is_success(data: dict) -> bool:
     return (

@@ -309,3 +309,41 @@ def order_from_trade_response(response: dict, **options) -> NewOrder:
     if not isinstance(info, dict):
         raise NotPlatformFormat("youzan.trade.get answered without full_order_info")
     return order_from_youzan(info, **options)
+
+
+# --- stock push -----------------------------------------------------------------------------------------
+# ``youzan.skus.custom.get`` 3.0.0 (``item_no``: the SKU's merchant code) lists the SKUs carrying the code
+# with their ``item_id`` and ``sku_id``; ``youzan.item.quantity.update`` 3.0.0 sets a SKU's stock
+# (``item_id``, ``sku_id``, ``quantity``; ``type`` 0 = full update, 1 = increment).
+
+SKUS_CUSTOM_GET = "youzan.skus.custom.get"
+ITEM_QUANTITY_UPDATE = "youzan.item.quantity.update"
+STOCK_API_VERSION = "3.0.0"
+FULL_UPDATE = 0
+
+
+def sku_targets(response: dict, item_no: str) -> list[dict]:
+    """``[{"item_id", "sku_id"}]`` of the SKUs whose ``item_no`` is exactly the code."""
+    skus = _data_field(response, "skus") or []
+    return [
+        {"item_id": _id(sku.get("item_id")), "sku_id": _id(sku.get("sku_id"))}
+        for sku in skus
+        if isinstance(sku, dict)
+        and sku.get("item_id")
+        and sku.get("sku_id")
+        and _text(sku.get("item_no")) in ("", item_no)
+    ]
+
+
+def quantity_update_body(target: dict, quantity: int) -> dict:
+    return {
+        "item_id": int(target["item_id"]),
+        "sku_id": int(target["sku_id"]),
+        "quantity": quantity,
+        "type": FULL_UPDATE,
+    }
+
+
+def quantity_updated(response: dict) -> bool:
+    """A success answer whose data does not say ``is_success: false``."""
+    return _data_field(response, "is_success") is not False
