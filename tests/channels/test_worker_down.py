@@ -31,9 +31,9 @@ def broker() -> str:
     redis.Redis.from_url(url).flushdb()
     saved = (app.conf.task_always_eager, app.conf.broker_url)
 
-    def fresh_pools():  # pools bind the broker URL they were made with; eager tasks make one too
-        if app._pool is not None:
-            app._pool.force_close_all()
+    def fresh_pools():
+        """Pools bind the broker URL they were made with (eager tasks make one too): drop, never close,
+        them, since kombu shares producer pools process-wide and a closed one breaks every later task."""
         app._pool = None
         app.amqp._producer_pool = None
 
