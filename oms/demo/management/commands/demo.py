@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from channels.models import ChannelAccount, ChannelKind
 from channels.services import channel_create, channel_for_internal
+from inventory.models import StockLevel
+from inventory.services.stock import stock_adjust
 from oms.catalog.models import Product
 from oms.catalog.services import product_create
 from oms.core.actors import Actor
@@ -123,6 +125,8 @@ class Command(BaseCommand):
                     reorder_point=20,
                     barcode=f"69{rng.randrange(10**10, 10**11)}",
                 )
+        if not StockLevel.objects.for_merchant(merchant).exists():
+            self._stock(merchant, rng)
         if not ChannelAccount.objects.for_merchant(merchant).filter(kind=ChannelKind.SANDBOX).exists():
             channel_create(merchant=merchant, kind=ChannelKind.SANDBOX, name="Sandbox shop 沙盒店铺")
         sources = [
@@ -139,6 +143,26 @@ class Command(BaseCommand):
                 f"  log in as {EMAIL} / {PASSWORD} at the address printed below"
             )
         )
+
+    def _stock(self, merchant, rng: random.Random) -> None:
+        """Opening stock: warehouses hold most SKUs, fresh goods only where there is a cold chain."""
+        for code, _, kind, _, capabilities in LOCATIONS:
+            if kind == "pickup_point":
+                continue
+            for sku, _, _, attributes in PRODUCTS:
+                if attributes.get("fresh") and "cold_chain" not in capabilities:
+                    continue
+                units = rng.choice([0, 5, 12, 30, 60]) if kind == "warehouse" else rng.choice([0, 3, 8])
+                if units:
+                    stock_adjust(
+                        merchant=merchant,
+                        warehouse=code,
+                        sku=sku,
+                        delta=units,
+                        kind="receipt",
+                        reason="opening stock",
+                        actor=Actor.system("demo"),
+                    )
 
     def _order(self, merchant, rng: random.Random, channel, index: int) -> None:
         name, phone, (province, city, district, detail) = rng.choice(CUSTOMERS)
