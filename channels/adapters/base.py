@@ -109,3 +109,20 @@ class ChannelAdapter(Protocol):
     def fetch_order(self, account: Account, external_id: str) -> NewOrder: ...
 
     def fetch_page(self, account: Account, cursor: dict) -> PollPage: ...
+
+
+class PolledAdapter:
+    """Base of adapters whose platform is only polled: no webhook reaches them, orders come in pages."""
+
+    polls = True
+    receives_webhooks = False
+    label = "this platform's"
+
+    def is_ping(self, request: RawRequest) -> bool:
+        return False
+
+    def verify(self, request: RawRequest, account: Account) -> None:
+        raise PermanentError(f"{self.label} orders are polled, not pushed")
+
+    def inspect(self, request: RawRequest) -> WebhookInfo:
+        raise PermanentError(f"{self.label} orders are polled, not pushed")

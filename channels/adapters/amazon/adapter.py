@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from channels.adapters.amazon import mapping
 from channels.adapters.amazon.client import LWA_BASE_URL, REGION_HOSTS, AccessDenied, AmazonClient
-from channels.adapters.base import Account, ParsedEvent, PermanentError, PollPage, RawRequest
+from channels.adapters.base import Account, ParsedEvent, PermanentError, PolledAdapter, PollPage, RawRequest
 from oms.orders.types import NewOrder
 
 SETTLE = timedelta(minutes=3)
@@ -106,23 +106,13 @@ def _marketplaces(config: dict) -> str:
     return ",".join(ids)
 
 
-class AmazonAdapter:
+class AmazonAdapter(PolledAdapter):
     kind = "amazon"
-    polls = True
-    receives_webhooks = False
+    label = "Amazon"
     poll_seconds = 300
 
     def clock(self) -> datetime:
         return timezone.now()
-
-    def is_ping(self, request: RawRequest) -> bool:
-        return False
-
-    def verify(self, request: RawRequest, account: Account) -> None:
-        raise PermanentError("Amazon orders are polled, not pushed")
-
-    def inspect(self, request: RawRequest):
-        raise PermanentError("Amazon orders are polled, not pushed")
 
     def parse(self, request: RawRequest, account: Account) -> ParsedEvent:
         return ParsedEvent(orders=mapping.orders_from_page(request.body))

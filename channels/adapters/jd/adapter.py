@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from channels.adapters.base import Account, ParsedEvent, PermanentError, PollPage, RawRequest
+from channels.adapters.base import Account, ParsedEvent, PermanentError, PolledAdapter, PollPage, RawRequest
 from channels.adapters.jd import mapping, status_map
 from channels.adapters.jd.client import DEFAULT_BASE_URL, JosClient
 from oms.orders.types import NewOrder
@@ -73,23 +73,13 @@ def window_end(start: datetime, now: datetime, length: timedelta) -> datetime:
     return min(start + min(length, MAX_WINDOW), now)
 
 
-class JdAdapter:
+class JdAdapter(PolledAdapter):
     kind = "jd"
-    polls = True
-    receives_webhooks = False
+    label = "JD"
     poll_seconds = 300
 
     def clock(self) -> datetime:
         return timezone.now()
-
-    def is_ping(self, request: RawRequest) -> bool:
-        return False
-
-    def verify(self, request: RawRequest, account: Account) -> None:
-        raise PermanentError("JD orders are polled, not pushed")
-
-    def inspect(self, request: RawRequest):
-        raise PermanentError("JD orders are polled, not pushed")
 
     def parse(self, request: RawRequest, account: Account) -> ParsedEvent:
         return ParsedEvent(orders=mapping.orders_from_page(request.body))

@@ -7,25 +7,15 @@ import random
 
 from django.utils import timezone
 
-from channels.adapters.base import Account, ParsedEvent, PermanentError, PollPage, RawRequest
+from channels.adapters.base import Account, ParsedEvent, PermanentError, PolledAdapter, PollPage, RawRequest
 from channels.adapters.sandbox import mapping
 from oms.catalog.models import Product
 
 
-class SandboxAdapter:
+class SandboxAdapter(PolledAdapter):
     kind = "sandbox"
-    polls = True
-    receives_webhooks = False
+    label = "the sandbox"
     poll_seconds = 30
-
-    def is_ping(self, request: RawRequest) -> bool:
-        return False
-
-    def verify(self, request: RawRequest, account: Account) -> None:
-        raise PermanentError("the sandbox channel is polled, not pushed")
-
-    def inspect(self, request: RawRequest):
-        raise PermanentError("the sandbox channel is polled, not pushed")
 
     def parse(self, request: RawRequest, account: Account) -> ParsedEvent:
         return ParsedEvent(orders=mapping.parse_page(request.body))

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from channels.adapters.base import Account, ParsedEvent, PermanentError, PollPage, RawRequest
+from channels.adapters.base import Account, ParsedEvent, PermanentError, PolledAdapter, PollPage, RawRequest
 from channels.adapters.taobao import mapping
 from channels.adapters.taobao.client import DEFAULT_BASE_URL, TopClient
 from oms.orders.types import NewOrder
@@ -79,23 +79,13 @@ def window_end(start: datetime, now: datetime, length: timedelta) -> datetime:
     return min(start + min(length, MAX_WINDOW), now)
 
 
-class TaobaoAdapter:
+class TaobaoAdapter(PolledAdapter):
     kind = "taobao"
-    polls = True
-    receives_webhooks = False
+    label = "Taobao"
     poll_seconds = 300
 
     def clock(self) -> datetime:
         return timezone.now()
-
-    def is_ping(self, request: RawRequest) -> bool:
-        return False
-
-    def verify(self, request: RawRequest, account: Account) -> None:
-        raise PermanentError("Taobao orders are polled, not pushed")
-
-    def inspect(self, request: RawRequest):
-        raise PermanentError("Taobao orders are polled, not pushed")
 
     def parse(self, request: RawRequest, account: Account) -> ParsedEvent:
         return ParsedEvent(orders=mapping.orders_from_page(request.body))
