@@ -6,7 +6,7 @@ fields is checked and completed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from oms.core.phones import phone_to_e164
 
@@ -88,7 +88,3 @@ def address_is_empty(data: dict | None) -> bool:
     return not any(
         _clean((data or {}).get(key)) for key in ("province", "city", "district", "detail", "country")
     )
-
-
-def address_as_dict(address) -> dict:
-    return asdict(address) if hasattr(address, "__dataclass_fields__") else dict(address or {})

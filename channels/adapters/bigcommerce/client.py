@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 
-import requests
-
 from channels.adapters.base import PermanentError, RetryableError
+from channels.adapters.http import check_retryable, send
 
 DEFAULT_BASE = "https://api.bigcommerce.com"
 SUB_PAGE_LIMIT = 250
@@ -30,16 +29,10 @@ class BigCommerceClient:
 
     def get(self, path: str, params: dict | None = None) -> bytes:
         """The body of ``GET /v2/{path}``; ``b"[]"`` for 204 No Content."""
-        try:
-            response = requests.get(
-                f"{self.base}/{path}", params=params, headers=self.headers, timeout=TIMEOUT
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetryableError(f"BigCommerce unreachable: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableError(
-                f"BigCommerce error {response.status_code}", retry_after=_seconds(response.headers)
-            )
+        response = send(
+            "BigCommerce", "GET", f"{self.base}/{path}", params=params, headers=self.headers, timeout=TIMEOUT
+        )
+        check_retryable("BigCommerce", response, _seconds)
         if response.status_code >= 400:
             raise PermanentError(
                 f"BigCommerce refused GET {path}: {response.status_code} {response.text[:200]}"
@@ -63,21 +56,16 @@ class BigCommerceClient:
         headers = dict(self.headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
-        try:
-            response = requests.request(
-                method,
-                f"{self.base_v3}/{path}",
-                params=params,
-                data=json.dumps(body) if body is not None else None,
-                headers=headers,
-                timeout=TIMEOUT,
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetryableError(f"BigCommerce unreachable: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableError(
-                f"BigCommerce error {response.status_code}", retry_after=_seconds(response.headers)
-            )
+        response = send(
+            "BigCommerce",
+            method,
+            f"{self.base_v3}/{path}",
+            params=params,
+            data=json.dumps(body) if body is not None else None,
+            headers=headers,
+            timeout=TIMEOUT,
+        )
+        check_retryable("BigCommerce", response, _seconds)
         if response.status_code >= 400:
             raise PermanentError(
                 f"BigCommerce refused {method} {path}: {response.status_code} {_problem(response)}"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from channels.adapters.base import PermanentError, RetryableError
+from channels.adapters.http import check_retryable, retry_after_header, send
 
 DEFAULT_API_VERSION = "2026-04"
 TIMEOUT = (5, 20)
@@ -27,16 +28,10 @@ class ShopifyClient:
     def _get(self, path: str, params: dict | None = None) -> requests.Response:
         url = f"{self.base}/admin/api/{self.version}/{path}"
         headers = {"X-Shopify-Access-Token": self.token, "Accept": "application/json"}
-        try:
-            response = requests.get(url, params=params, headers=headers, timeout=TIMEOUT)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetryableError(f"Shopify unreachable: {exc}") from exc
+        response = send("Shopify", "GET", url, params=params, headers=headers, timeout=TIMEOUT)
         if response.status_code == 429:
-            raise RetryableError("Shopify rate limit (429)", retry_after=_seconds(response.headers))
-        if response.status_code >= 500:
-            raise RetryableError(
-                f"Shopify error {response.status_code}", retry_after=_seconds(response.headers)
-            )
+            raise RetryableError("Shopify rate limit (429)", retry_after=retry_after_header(response.headers))
+        check_retryable("Shopify", response)
         if response.status_code >= 400:
             raise PermanentError(f"Shopify refused GET {path}: {response.status_code} {response.text[:200]}")
         return response
@@ -60,14 +55,8 @@ class ShopifyClient:
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        try:
-            response = requests.post(url, data=json.dumps(request), headers=headers, timeout=TIMEOUT)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetryableError(f"Shopify unreachable: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableError(
-                f"Shopify error {response.status_code}", retry_after=_seconds(response.headers)
-            )
+        response = send("Shopify", "POST", url, data=json.dumps(request), headers=headers, timeout=TIMEOUT)
+        check_retryable("Shopify", response)
         if response.status_code >= 400:
             raise PermanentError(f"Shopify refused GraphQL: {response.status_code} {response.text[:200]}")
         try:
@@ -93,10 +82,3 @@ def graphql_error(errors) -> PermanentError | RetryableError:
     if "THROTTLED" in codes:
         return RetryableError(f"Shopify throttled the query: {text}")
     return PermanentError(f"Shopify GraphQL error: {text[:300]}")
-
-
-def _seconds(headers) -> float | None:
-    try:
-        return float(headers.get("Retry-After", ""))
-    except ValueError:
-        return None

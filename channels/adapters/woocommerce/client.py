@@ -11,6 +11,7 @@ import json
 import requests
 
 from channels.adapters.base import PermanentError, RetryableError
+from channels.adapters.http import check_retryable, send
 
 TIMEOUT = (5, 20)
 
@@ -32,20 +33,16 @@ class WooCommerceClient:
             params.update(consumer_key=self.key, consumer_secret=self.secret)
         else:
             auth = (self.key, self.secret)
-        try:
-            response = requests.get(
-                f"{self.base}/{path}",
-                params=params,
-                auth=auth,
-                headers={"Accept": "application/json"},
-                timeout=TIMEOUT,
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetryableError(f"WooCommerce unreachable: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableError(
-                f"WooCommerce error {response.status_code}", retry_after=_seconds(response.headers)
-            )
+        response = send(
+            "WooCommerce",
+            "GET",
+            f"{self.base}/{path}",
+            params=params,
+            auth=auth,
+            headers={"Accept": "application/json"},
+            timeout=TIMEOUT,
+        )
+        check_retryable("WooCommerce", response)
         if response.status_code >= 400:
             raise PermanentError(
                 f"WooCommerce refused GET {path}: {response.status_code} {response.text[:200]}"
@@ -72,22 +69,17 @@ class WooCommerceClient:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        try:
-            response = requests.request(
-                method,
-                f"{self.base}/{path}",
-                params=params,
-                data=json.dumps(body) if body is not None else None,
-                auth=auth,
-                headers=headers,
-                timeout=TIMEOUT,
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetryableError(f"WooCommerce unreachable: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableError(
-                f"WooCommerce error {response.status_code}", retry_after=_seconds(response.headers)
-            )
+        response = send(
+            "WooCommerce",
+            method,
+            f"{self.base}/{path}",
+            params=params,
+            data=json.dumps(body) if body is not None else None,
+            auth=auth,
+            headers=headers,
+            timeout=TIMEOUT,
+        )
+        check_retryable("WooCommerce", response)
         if response.status_code >= 400:
             raise PermanentError(
                 f"WooCommerce refused {method} {path}: {response.status_code} {response.text[:200]}"
@@ -105,10 +97,3 @@ class WooCommerceClient:
 
     def put(self, path: str, body: dict):
         return self._send("PUT", path, body=body)
-
-
-def _seconds(headers) -> float | None:
-    try:
-        return float(headers.get("Retry-After", ""))
-    except ValueError:
-        return None
